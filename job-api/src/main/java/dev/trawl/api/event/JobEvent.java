@@ -1,0 +1,28 @@
+package dev.trawl.api.event;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.time.Instant;
+
+/**
+ * One entry of a parent job's event log, topic {@code trawl.job-events}, keyed by the parent id. Everything
+ * that changes a parent — its submission, cancellation, every child status change and every batch of discovered
+ * links — is one of these, so one stream task sees a parent's whole history in order.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+        @JsonSubTypes.Type(value = JobSubmitted.class, name = "job_submitted"),
+        @JsonSubTypes.Type(value = CancelRequested.class, name = "cancel_requested"),
+        @JsonSubTypes.Type(value = ChildStatusChanged.class, name = "child_status_changed"),
+        @JsonSubTypes.Type(value = LinksDiscovered.class, name = "links_discovered")
+})
+public sealed interface JobEvent permits JobSubmitted, CancelRequested, ChildStatusChanged, LinksDiscovered {
+
+    /** Unique per event; a redelivered event keeps its id. */
+    String eventId();
+
+    String parentId();
+
+    /** When the producer created the event. */
+    Instant timestamp();
+}

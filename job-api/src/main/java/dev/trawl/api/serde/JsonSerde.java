@@ -1,0 +1,69 @@
+package dev.trawl.api.serde;
+
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
+import tools.jackson.core.JacksonException;
+
+/**
+ * JSON serde for one event type. Polymorphic types carry explicit type ids ({@code @JsonSubTypes}); nothing is
+ * resolved from class names in the payload. Every failure is a {@link SerializationException} naming the type.
+ */
+public final class JsonSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
+
+    private final Class<T> type;
+
+    public JsonSerde(Class<T> type) {
+        this.type = type;
+    }
+
+    public Class<T> type() {
+        return type;
+    }
+
+    @Override
+    public byte[] serialize(String topic, T data) {
+        if (data == null) {
+            return null;
+        }
+        try {
+            return Json.MAPPER.writeValueAsBytes(data);
+        } catch (JacksonException e) {
+            throw new SerializationException("cannot write " + type.getSimpleName() + " for topic " + topic, e);
+        }
+    }
+
+    @Override
+    public T deserialize(String topic, byte[] data) {
+        if (data == null) {
+            return null;
+        }
+        try {
+            return Json.MAPPER.readValue(data, type);
+        } catch (JacksonException e) {
+            throw new SerializationException("cannot read " + type.getSimpleName() + " from topic " + topic
+                    + ": " + e.getOriginalMessage(), e);
+        }
+    }
+
+    @Override
+    public void configure(java.util.Map<String, ?> configs, boolean isKey) {
+        // nothing to configure: the mapping is fixed
+    }
+
+    @Override
+    public void close() {
+        // stateless
+    }
+
+    @Override
+    public Serializer<T> serializer() {
+        return this;
+    }
+
+    @Override
+    public Deserializer<T> deserializer() {
+        return this;
+    }
+}

@@ -1,0 +1,61 @@
+package dev.trawl.testkit;
+
+import dev.trawl.api.topic.TopicAdmin;
+import dev.trawl.api.topic.Topics;
+import java.util.Map;
+import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+
+/**
+ * A real Kafka broker (KRaft, combined controller + broker) inside this JVM. Tests share one per JVM through
+ * {@link #shared()}; the local cluster starts one on a fixed port through {@link #start(int)}.
+ */
+public final class EmbeddedBroker implements AutoCloseable {
+
+    private static EmbeddedBroker shared;
+
+    private final EmbeddedKafkaKraftBroker broker;
+
+    private EmbeddedBroker(EmbeddedKafkaKraftBroker broker) {
+        this.broker = broker;
+    }
+
+    /** The broker of this JVM, started on first use with every Trawl topic created; stopped at JVM exit. */
+    public static synchronized EmbeddedBroker shared() {
+        if (shared == null) {
+            shared = start(0);
+            Runtime.getRuntime().addShutdownHook(new Thread(shared::close, "embedded-broker-shutdown"));
+        }
+        return shared;
+    }
+
+    /** Starts a single-node broker on {@code port} (0 = any free port) and creates every Trawl topic. */
+    public static EmbeddedBroker start(int port) {
+        EmbeddedKafkaKraftBroker broker = new EmbeddedKafkaKraftBroker(1, 1);
+        if (port > 0) {
+            broker.kafkaPorts(port);
+        }
+        broker.brokerProperties(Map.of(
+                // one broker: without these, exactly-once producers and Streams hang without an error
+                "transaction.state.log.replication.factor", "1",
+                "transaction.state.log.min.isr", "1",
+                "offsets.topic.replication.factor", "1",
+                "group.initial.rebalance.delay.ms", "0",
+                "auto.create.topics.enable", "false",
+                "log.cleaner.backoff.ms", "1000",
+                "share.coordinator.state.topic.replication.factor", "1",
+                "share.coordinator.state.topic.min.isr", "1"));
+        broker.afterPropertiesSet();
+        EmbeddedBroker started = new EmbeddedBroker(broker);
+        TopicAdmin.ensureTopics(started.bootstrapServers(), Topics.ALL, (short) 1);
+        return started;
+    }
+
+    public String bootstrapServers() {
+        return broker.getBrokersAsString();
+    }
+
+    @Override
+    public void close() {
+        broker.destroy();
+    }
+}
