@@ -1,0 +1,37 @@
+package dev.trawl.aggregator;
+
+import dev.trawl.aggregator.topology.ProgressTopology;
+import dev.trawl.api.topic.TopicAdmin;
+import dev.trawl.api.topic.Topics;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.context.annotation.Bean;
+
+/** The progress-aggregator service: Spring Boot wiring around {@link ProgressAggregator}. */
+@SpringBootApplication
+public class AggregatorApplication {
+
+    public static void main(String[] args) {
+        SpringApplication.run(AggregatorApplication.class, args);
+    }
+
+    @Bean(initMethod = "start", destroyMethod = "close")
+    ProgressAggregator progressAggregator(
+            @Value("${trawl.kafka.bootstrap-servers}") String bootstrapServers,
+            @Value("${trawl.kafka.replication-factor}") int replicationFactor,
+            @Value("${trawl.aggregator.application-id}") String applicationId,
+            @Value("${trawl.aggregator.state-dir}") Path stateDir,
+            @Value("${trawl.aggregator.commit-interval}") Duration commitInterval,
+            @Value("${trawl.aggregator.standby-replicas}") int standbyReplicas,
+            @Value("${trawl.aggregator.stream-threads}") int streamThreads,
+            @Value("${trawl.aggregator.snapshot-interval}") Duration snapshotInterval,
+            @Value("${trawl.aggregator.host-shards}") int hostShards) {
+        TopicAdmin.ensureTopics(bootstrapServers, Topics.ALL, (short) replicationFactor);
+        return new ProgressAggregator(new ProgressAggregator.Settings(bootstrapServers, applicationId, stateDir,
+                commitInterval, standbyReplicas, replicationFactor, streamThreads,
+                new ProgressTopology.Settings(snapshotInterval, hostShards)));
+    }
+}

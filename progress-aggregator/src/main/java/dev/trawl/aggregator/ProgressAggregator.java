@@ -1,0 +1,81 @@
+package dev.trawl.aggregator;
+
+import dev.trawl.aggregator.errors.DeadLetterDeserializationHandler;
+import dev.trawl.aggregator.topology.ProgressTopology;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One instance of the aggregator: the {@link ProgressTopology} running in a {@link KafkaStreams} client. */
+public final class ProgressAggregator implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ProgressAggregator.class);
+
+    /**
+     * @param commitInterval    EOS commit interval: outputs become readable (read_committed) at each commit, so
+     *                          this bounds the latency a snapshot adds; shorter costs more transactions
+     * @param standbyReplicas   warm copies of each task's state on other instances, for fast fail-over
+     * @param replicationFactor of the changelog topics Streams creates
+     */
+    public record Settings(String bootstrapServers, String applicationId, Path stateDir, Duration commitInterval,
+                           int standbyReplicas, int replicationFactor, int streamThreads,
+                           ProgressTopology.Settings topology) {
+
+        public static Settings defaults(String bootstrapServers, Path stateDir) {
+            return new Settings(bootstrapServers, "trawl-progress-aggregator", stateDir, Duration.ofMillis(50), 1, 1,
+                    1, ProgressTopology.Settings.defaults());
+        }
+    }
+
+    private final KafkaStreams streams;
+
+    public ProgressAggregator(Settings settings) {
+        this.streams = new KafkaStreams(ProgressTopology.build(settings.topology()), properties(settings));
+        streams.setUncaughtExceptionHandler(e -> {
+            log.error("stream thread failed; replacing it", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+    }
+
+    static Properties properties(Settings settings) {
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, settings.applicationId());
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+        props.put(StreamsConfig.STATE_DIR_CONFIG, settings.stateDir().toString());
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, settings.commitInterval().toMillis());
+        props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, settings.standbyReplicas());
+        props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, settings.replicationFactor());
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, settings.streamThreads());
+        // the record cache coalesces store writes per commit; outputs are forwarded directly, so it adds no latency
+        props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 16L * 1024 * 1024);
+        props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                DeadLetterDeserializationHandler.class.getName());
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 1);
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), 8 * 1024 * 1024);
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 20);
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        return props;
+    }
+
+    public void start() {
+        streams.start();
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    /** Stops processing, committing what was processed; the state stays on disk for the next start. */
+    @Override
+    public void close() {
+        streams.close(Duration.ofSeconds(30));
+    }
+}

@@ -1,0 +1,184 @@
+package dev.trawl.aggregator.state;
+
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import dev.trawl.api.event.ChildStatus;
+import dev.trawl.api.event.CrawlSpec;
+import dev.trawl.api.event.JobStatus;
+import dev.trawl.api.event.ParentProgress;
+import dev.trawl.api.progress.ProgressText;
+import java.time.Instant;
+
+/**
+ * The aggregate of one parent job, as stored in {@code trawl-parents}. Mutable: the processor loads it, applies
+ * one event and stores it back; it never escapes the processor.
+ */
+@JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY,
+        getterVisibility = JsonAutoDetect.Visibility.NONE,
+        isGetterVisibility = JsonAutoDetect.Visibility.NONE)
+public final class ParentState {
+
+    String id;
+    String name;
+    CrawlSpec spec;
+    JobStatus status = JobStatus.PENDING;
+    long pending;
+    long running;
+    long completed;
+    long failed;
+    long cancelled;
+    long total;
+    /** Failures classed as errors: what error tolerance counts. */
+    long errorFailures;
+    /** Discovered in-scope URLs not scheduled because {@code max_pages} was reached. */
+    long droppedByMaxPages;
+    long documentCount;
+    long bytes;
+    boolean cancelRequested;
+    /** {@code stop_all} tripped: nothing more is scheduled and the parent ends failed. */
+    boolean stopping;
+    String warning;
+    Instant createdAt;
+    Instant startedAt;
+    Instant updatedAt;
+    Instant finishedAt;
+    long version;
+    Throughput throughput = new Throughput();
+
+    ParentState() {
+        // for Jackson
+    }
+
+    public ParentState(String id, CrawlSpec spec, Instant createdAt) {
+        this.id = id;
+        this.spec = spec;
+        this.name = spec.name();
+        this.createdAt = createdAt;
+        this.updatedAt = createdAt;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public CrawlSpec spec() {
+        return spec;
+    }
+
+    public JobStatus status() {
+        return status;
+    }
+
+    public long total() {
+        return total;
+    }
+
+    public long errorFailures() {
+        return errorFailures;
+    }
+
+    public boolean acceptsNewChildren() {
+        return !status.isTerminal() && !cancelRequested && !stopping;
+    }
+
+    public boolean hasRoomForChildren() {
+        return total < spec.maxPages();
+    }
+
+    public void childScheduled(Instant at) {
+        total++;
+        pending++;
+        throughput.discovered(at);
+    }
+
+    public void droppedByMaxPages() {
+        droppedByMaxPages++;
+    }
+
+    /** Moves one child's count from {@code from} to {@code to}. */
+    public void childMoved(ChildStatus from, ChildStatus to, Instant at) {
+        adjust(from, -1);
+        adjust(to, +1);
+        if (to.isTerminal() && !from.isTerminal()) {
+            throughput.finished(at);
+        }
+        if (to == ChildStatus.RUNNING && status == JobStatus.PENDING) {
+            status = JobStatus.RUNNING;
+            startedAt = at;
+        }
+    }
+
+    public void documentSaved(long documentBytes) {
+        documentCount++;
+        bytes += documentBytes;
+    }
+
+    public void errorFailure() {
+        errorFailures++;
+    }
+
+    public void requestCancel() {
+        cancelRequested = true;
+    }
+
+    public void stopAll(String why) {
+        stopping = true;
+        warning = why;
+    }
+
+    public void warn(String why) {
+        warning = why;
+    }
+
+    public boolean isCancelRequested() {
+        return cancelRequested;
+    }
+
+    public boolean isStopping() {
+        return stopping;
+    }
+
+    public void touch(Instant at) {
+        if (updatedAt == null || at.isAfter(updatedAt)) {
+            updatedAt = at;
+        }
+    }
+
+    public boolean hasOutstandingChildren() {
+        return pending > 0 || running > 0;
+    }
+
+    /** Ends the parent with {@code terminal} unless it already ended. */
+    public void finish(JobStatus terminal, Instant at) {
+        if (status.isTerminal()) {
+            return;
+        }
+        status = terminal;
+        finishedAt = at;
+        if (startedAt == null) {
+            startedAt = at;
+        }
+        touch(at);
+    }
+
+    private void adjust(ChildStatus s, int delta) {
+        switch (s) {
+            case PENDING -> pending += delta;
+            case RUNNING -> running += delta;
+            case COMPLETED -> completed += delta;
+            case FAILED -> failed += delta;
+            case CANCELLED -> cancelled += delta;
+        }
+    }
+
+    /** The next snapshot: bumps the version. */
+    public ParentProgress nextSnapshot() {
+        version++;
+        long finished = completed + failed + cancelled;
+        double progress = total == 0 ? (status.isTerminal() ? 1.0 : 0.0) : (double) finished / total;
+        Long eta = status.isTerminal() ? Long.valueOf(0)
+                : throughput.etaSeconds(pending + running, Math.max(0, spec.maxPages() - total));
+        return new ParentProgress(id, name, status, pending, running, completed, failed, cancelled, total,
+                documentCount, bytes, progress, eta, ProgressText.format(pending, running, completed, failed),
+                createdAt, startedAt, updatedAt, finishedAt, warning, version);
+    }
+}

@@ -1,0 +1,352 @@
+package dev.trawl.aggregator.topology;
+
+import dev.trawl.aggregator.frontier.CrawlScope;
+import dev.trawl.aggregator.state.ChildState;
+import dev.trawl.aggregator.state.ParentState;
+import dev.trawl.api.event.CancelRequested;
+import dev.trawl.api.event.ChildStatus;
+import dev.trawl.api.event.ChildStatusChanged;
+import dev.trawl.api.event.CrawlSpec;
+import dev.trawl.api.event.CrawlTask;
+import dev.trawl.api.event.FailureAction;
+import dev.trawl.api.event.JobEvent;
+import dev.trawl.api.event.JobStatus;
+import dev.trawl.api.event.JobSubmitted;
+import dev.trawl.api.event.LinksDiscovered;
+import dev.trawl.api.event.ReasonClass;
+import dev.trawl.api.id.Ids;
+import dev.trawl.api.id.UrlNormalizer;
+import dev.trawl.api.topic.Topics;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies one {@link JobEvent} at a time to its parent's aggregate: the child state machine, the crawl frontier,
+ * error tolerance, cancellation and honest completion. Snapshots are not sent per event: a changed parent is
+ * marked due in {@value ProgressTopology#DIRTY_STORE} and a wall-clock punctuation publishes one snapshot per due
+ * parent. The due-set is a store, so it commits atomically with the state it describes (exactly-once): a crash
+ * can never leave a committed change without its snapshot.
+ */
+final class JobEventProcessor implements Processor<String, JobEvent, String, Object> {
+
+    private static final Logger log = LoggerFactory.getLogger(JobEventProcessor.class);
+    private static final StringSerializer PREFIX_SERIALIZER = new StringSerializer();
+
+    private final ProgressTopology.Settings settings;
+    /** Compiled scopes are a cache: rebuilt from the stored spec after a restart. */
+    private final Map<String, CrawlScope> scopes = new HashMap<>();
+
+    private ProcessorContext<String, Object> context;
+    private KeyValueStore<String, ParentState> parents;
+    private KeyValueStore<String, ChildState> children;
+    private KeyValueStore<String, Long> dirty;
+
+    JobEventProcessor(ProgressTopology.Settings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Object> context) {
+        this.context = context;
+        this.parents = context.getStateStore(ProgressTopology.PARENTS_STORE);
+        this.children = context.getStateStore(ProgressTopology.CHILDREN_STORE);
+        this.dirty = context.getStateStore(ProgressTopology.DIRTY_STORE);
+        context.schedule(settings.snapshotInterval(), PunctuationType.WALL_CLOCK_TIME, now -> publishDueSnapshots());
+    }
+
+    @Override
+    public void process(Record<String, JobEvent> record) {
+        JobEvent event = record.value();
+        if (event == null || event.parentId() == null || event.timestamp() == null) {
+            deadLetter(record.key(), event, "event without parent id or timestamp");
+            return;
+        }
+        if (!event.parentId().equals(record.key())) {
+            deadLetter(record.key(), event, "record key " + record.key() + " is not the event's parent id");
+            return;
+        }
+        if (event instanceof JobSubmitted submitted) {
+            onSubmitted(submitted);
+            return;
+        }
+        ParentState parent = parents.get(event.parentId());
+        if (parent == null) {
+            deadLetter(record.key(), event, "unknown parent " + event.parentId());
+            return;
+        }
+        if (event instanceof ChildStatusChanged change) {
+            onStatusChanged(parent, change);
+        } else if (event instanceof LinksDiscovered links) {
+            onLinksDiscovered(parent, links);
+        } else if (event instanceof CancelRequested cancel) {
+            onCancelRequested(parent, cancel);
+        }
+    }
+
+    private void onSubmitted(JobSubmitted submitted) {
+        String parentId = submitted.parentId();
+        if (parents.get(parentId) != null) {
+            return; // a redelivered submission: the job exists already
+        }
+        CrawlSpec spec = submitted.spec();
+        ParentState parent = new ParentState(parentId, spec, submitted.timestamp());
+        Optional<String> invalid = invalidSpec(spec);
+        if (invalid.isPresent()) {
+            parent.warn(invalid.get());
+            parent.finish(JobStatus.FAILED, submitted.timestamp());
+            save(parent);
+            return;
+        }
+        for (String seed : spec.seeds()) {
+            schedule(parent, seed, 0, submitted.timestamp());
+        }
+        if (parent.total() == 0) {
+            parent.warn("no valid seed URL");
+            parent.finish(JobStatus.FAILED, submitted.timestamp());
+        }
+        save(parent);
+    }
+
+    private void onLinksDiscovered(ParentState parent, LinksDiscovered links) {
+        parent.touch(links.timestamp());
+        int depth = links.depth() + 1;
+        if (parent.acceptsNewChildren() && depth <= parent.spec().maxDepth()) {
+            CrawlScope scope = scopeOf(parent);
+            for (String url : links.urls()) {
+                Optional<String> normalised = UrlNormalizer.normalize(url);
+                if (normalised.isPresent() && scope.allows(normalised.get())) {
+                    schedule(parent, normalised.get(), depth, links.timestamp());
+                }
+            }
+        }
+        save(parent);
+    }
+
+    private void onStatusChanged(ParentState parent, ChildStatusChanged change) {
+        String key = ChildState.storeKey(parent.id(), change.childId());
+        ChildState child = children.get(key);
+        if (child == null) {
+            deadLetter(parent.id(), change, "unknown child " + change.childId());
+            return;
+        }
+        if (!advances(child, change)) {
+            return; // duplicate, replay or an older attempt: never moves a child backwards
+        }
+        Instant at = change.timestamp();
+        ChildState next = child.withStatus(change.status(), Math.max(child.attempt(), change.attempt()),
+                change.reason(), change.reasonClass(), change.httpStatus(), change.documentId(), at);
+        if (change.status() == ChildStatus.FAILED && next.reason() == null) {
+            next = next.withStatus(ChildStatus.FAILED, next.attempt(), "failed without a reason", ReasonClass.ERROR,
+                    next.httpStatus(), null, at);
+        }
+        children.put(key, next);
+        context.forward(new Record<>(next.childId(), next.toProgress(parent.id()), at.toEpochMilli()),
+                ProgressTopology.CHILD_PROGRESS_SINK);
+        parent.touch(at);
+        if (child.status() != next.status()) {
+            parent.childMoved(child.status(), next.status(), at);
+        }
+        if (next.status() == ChildStatus.COMPLETED) {
+            parent.documentSaved(change.bytes());
+        } else if (next.status() == ChildStatus.FAILED && next.reasonClass() == ReasonClass.ERROR) {
+            parent.errorFailure();
+            applyErrorTolerance(parent, at);
+        }
+        completeIfDone(parent, at);
+        save(parent);
+    }
+
+    private void onCancelRequested(ParentState parent, CancelRequested cancel) {
+        if (parent.status().isTerminal()) {
+            return;
+        }
+        parent.requestCancel();
+        parent.touch(cancel.timestamp());
+        cancelPendingChildren(parent, cancel.timestamp());
+        completeIfDone(parent, cancel.timestamp());
+        save(parent);
+    }
+
+    /**
+     * Whether {@code change} moves {@code child} forward: terminal states are final, an older attempt is stale,
+     * and within an attempt only a higher rank counts ({@code pending < running < terminal}).
+     */
+    static boolean advances(ChildState child, ChildStatusChanged change) {
+        if (child.status().isTerminal() || change.attempt() < child.attempt()) {
+            return false;
+        }
+        if (change.status() == ChildStatus.PENDING) {
+            return false;
+        }
+        return change.status().rank() > child.status().rank() || change.attempt() > child.attempt();
+    }
+
+    private void applyErrorTolerance(ParentState parent, Instant at) {
+        var tolerance = parent.spec().errorTolerance();
+        if (!tolerance.exceededBy(parent.errorFailures())) {
+            return;
+        }
+        String why = parent.errorFailures() + " children failed, more than max_child_failures "
+                + tolerance.maxChildFailures();
+        if (tolerance.failureAction() == FailureAction.STOP_ALL) {
+            if (!parent.isStopping()) {
+                parent.stopAll(why);
+                cancelPendingChildren(parent, at);
+            }
+        } else if (tolerance.failureAction() == FailureAction.MARK_WARNING) {
+            parent.warn(why);
+        }
+    }
+
+    /** Ends the parent once nothing is pending or running. Links arrive before their child's end, so none wait. */
+    private void completeIfDone(ParentState parent, Instant at) {
+        if (parent.status().isTerminal() || parent.hasOutstandingChildren()) {
+            return;
+        }
+        var tolerance = parent.spec().errorTolerance();
+        JobStatus terminal;
+        if (parent.isStopping()) {
+            terminal = JobStatus.FAILED;
+        } else if (parent.isCancelRequested()) {
+            terminal = JobStatus.CANCELLED;
+        } else if (tolerance.exceededBy(parent.errorFailures())
+                && tolerance.failureAction() == FailureAction.CONTINUE) {
+            terminal = JobStatus.COMPLETED_WITH_FAILURES;
+        } else {
+            terminal = JobStatus.COMPLETED;
+        }
+        parent.finish(terminal, at);
+    }
+
+    private void cancelPendingChildren(ParentState parent, Instant at) {
+        List<KeyValue<String, ChildState>> pending = new ArrayList<>();
+        try (KeyValueIterator<String, ChildState> it =
+                     children.prefixScan(ChildState.storePrefix(parent.id()), PREFIX_SERIALIZER)) {
+            while (it.hasNext()) {
+                KeyValue<String, ChildState> entry = it.next();
+                if (entry.value.status() == ChildStatus.PENDING) {
+                    pending.add(entry);
+                }
+            }
+        }
+        for (KeyValue<String, ChildState> entry : pending) {
+            ChildState cancelled = entry.value.withStatus(ChildStatus.CANCELLED, entry.value.attempt(),
+                    "cancelled", null, null, null, at);
+            children.put(entry.key, cancelled);
+            parent.childMoved(ChildStatus.PENDING, ChildStatus.CANCELLED, at);
+            context.forward(new Record<>(cancelled.childId(), cancelled.toProgress(parent.id()), at.toEpochMilli()),
+                    ProgressTopology.CHILD_PROGRESS_SINK);
+        }
+    }
+
+    /** Schedules {@code url} as a child unless it is known already or {@code max_pages} is reached. */
+    private void schedule(ParentState parent, String url, int depth, Instant at) {
+        Optional<String> normalised = UrlNormalizer.normalize(url);
+        if (normalised.isEmpty()) {
+            return;
+        }
+        String childId = Ids.childId(parent.id(), normalised.get());
+        String key = ChildState.storeKey(parent.id(), childId);
+        if (children.get(key) != null) {
+            return; // the frontier's dedupe: this page is a child already
+        }
+        if (!parent.hasRoomForChildren()) {
+            parent.droppedByMaxPages();
+            return;
+        }
+        ChildState child = ChildState.pending(childId, normalised.get(), depth, at);
+        children.put(key, child);
+        parent.childScheduled(at);
+        String host = UrlNormalizer.host(normalised.get());
+        CrawlTask task = new CrawlTask(parent.id(), childId, normalised.get(), depth, 1, settings.hostShards(), at);
+        context.forward(new Record<>(Ids.hostShardKey(host, childId, settings.hostShards()), task, at.toEpochMilli()),
+                ProgressTopology.TASKS_SINK);
+        context.forward(new Record<>(childId, child.toProgress(parent.id()), at.toEpochMilli()),
+                ProgressTopology.CHILD_PROGRESS_SINK);
+    }
+
+    private CrawlScope scopeOf(ParentState parent) {
+        return scopes.computeIfAbsent(parent.id(), id -> CrawlScope.of(parent.spec()));
+    }
+
+    private static Optional<String> invalidSpec(CrawlSpec spec) {
+        if (spec == null) {
+            return Optional.of("invalid job: no spec");
+        }
+        if (spec.seeds().isEmpty()) {
+            return Optional.of("invalid job: seeds is empty");
+        }
+        if (spec.maxPages() < 1) {
+            return Optional.of("invalid job: max_pages must be at least 1");
+        }
+        if (spec.maxDepth() < 0) {
+            return Optional.of("invalid job: max_depth must be at least 0");
+        }
+        try {
+            CrawlScope.of(spec);
+        } catch (IllegalArgumentException e) {
+            return Optional.of("invalid job: " + e.getMessage());
+        }
+        return Optional.empty();
+    }
+
+    private void save(ParentState parent) {
+        parents.put(parent.id(), parent);
+        dirty.put(parent.id(), 1L);
+        if (parent.status().isTerminal()) {
+            scopes.remove(parent.id());
+        }
+    }
+
+    /** Publishes one snapshot per parent changed since the last run. */
+    private void publishDueSnapshots() {
+        List<String> due = new ArrayList<>();
+        try (KeyValueIterator<String, Long> it = dirty.all()) {
+            while (it.hasNext()) {
+                due.add(it.next().key);
+            }
+        }
+        for (String parentId : due) {
+            dirty.delete(parentId);
+            ParentState parent = parents.get(parentId);
+            if (parent == null) {
+                continue;
+            }
+            var snapshot = parent.nextSnapshot();
+            parents.put(parentId, parent);
+            context.forward(new Record<>(parentId, snapshot, context.currentSystemTimeMs()),
+                    ProgressTopology.PARENT_PROGRESS_SINK);
+        }
+    }
+
+    private void deadLetter(String key, JobEvent event, String reason) {
+        log.warn("dead letter on {}: {}", Topics.JOB_EVENTS.name(), reason);
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(Topics.DLT_REASON_HEADER, reason.getBytes(StandardCharsets.UTF_8));
+        headers.add(Topics.DLT_SOURCE_TOPIC_HEADER, Topics.JOB_EVENTS.name().getBytes(StandardCharsets.UTF_8));
+        headers.add(Topics.DLT_APPLICATION_HEADER, "progress-aggregator".getBytes(StandardCharsets.UTF_8));
+        context.recordMetadata().ifPresent(meta -> {
+            headers.add(Topics.DLT_SOURCE_PARTITION_HEADER,
+                    String.valueOf(meta.partition()).getBytes(StandardCharsets.UTF_8));
+            headers.add(Topics.DLT_SOURCE_OFFSET_HEADER, String.valueOf(meta.offset()).getBytes(StandardCharsets.UTF_8));
+        });
+        context.forward(new Record<>(key, (Object) event, context.currentSystemTimeMs(), headers),
+                ProgressTopology.DEAD_LETTER_SINK);
+    }
+}

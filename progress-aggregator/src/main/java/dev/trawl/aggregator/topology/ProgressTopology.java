@@ -1,0 +1,81 @@
+package dev.trawl.aggregator.topology;
+
+import dev.trawl.aggregator.state.ChildState;
+import dev.trawl.aggregator.state.ParentState;
+import dev.trawl.api.serde.JsonSerde;
+import dev.trawl.api.topic.Topics;
+import java.time.Duration;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The aggregator's topology: the event-sourced state of every job.
+ *
+ * <p>Input: {@code trawl.job-events} (key parent id, value {@code JobEvent}): submissions, cancellations, child
+ * status changes and discovered links, so one task sees a parent's whole history in order.
+ *
+ * <p>Outputs:
+ * <ul>
+ *   <li>{@code trawl.crawl-tasks} (key host shard, value {@code CrawlTask}): newly scheduled children;</li>
+ *   <li>{@code trawl.parent-progress} (key parent id, value {@code ParentProgress}): versioned snapshots;</li>
+ *   <li>{@code trawl.child-progress} (key child id, value {@code ChildProgress}): each child's state;</li>
+ *   <li>{@code trawl.dead-letters} (key parent id bytes, value the event's JSON): events that cannot apply.</li>
+ * </ul>
+ *
+ * <p>Stores (changelogged): {@value #PARENTS_STORE} (parent id → aggregate), {@value #CHILDREN_STORE}
+ * (parent id/child id → child state: the frontier's dedupe set), {@value #DIRTY_STORE} (parents whose
+ * snapshot is due).
+ */
+public final class ProgressTopology {
+
+    public static final String SOURCE = "job-events-source";
+    public static final String PROCESSOR = "job-event-processor";
+    public static final String TASKS_SINK = "crawl-tasks-sink";
+    public static final String PARENT_PROGRESS_SINK = "parent-progress-sink";
+    public static final String CHILD_PROGRESS_SINK = "child-progress-sink";
+    public static final String DEAD_LETTER_SINK = "dead-letter-sink";
+
+    public static final String PARENTS_STORE = "trawl-parents";
+    public static final String CHILDREN_STORE = "trawl-children";
+    public static final String DIRTY_STORE = "trawl-dirty-parents";
+
+    /**
+     * @param snapshotInterval how often due snapshots are published (wall clock): coalesces many events of a
+     *                         parent into one snapshot
+     * @param hostShards       over how many task keys one host's URLs are spread
+     */
+    public record Settings(Duration snapshotInterval, int hostShards) {
+        public static Settings defaults() {
+            return new Settings(Duration.ofMillis(20), 4);
+        }
+    }
+
+    private ProgressTopology() {
+    }
+
+    @SuppressWarnings("unchecked")
+    public static Topology build(Settings settings) {
+        Topology topology = new Topology();
+        topology.addSource(SOURCE, Serdes.String().deserializer(), Topics.JOB_EVENTS.valueSerde().deserializer(),
+                Topics.JOB_EVENTS.name());
+        topology.addProcessor(PROCESSOR, () -> new JobEventProcessor(settings), SOURCE);
+        // caching lets the many updates of one key within a commit interval reach the changelog once
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PARENTS_STORE),
+                Serdes.String(), new JsonSerde<>(ParentState.class)).withCachingEnabled(), PROCESSOR);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CHILDREN_STORE),
+                Serdes.String(), new JsonSerde<>(ChildState.class)).withCachingEnabled(), PROCESSOR);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(DIRTY_STORE),
+                Serdes.String(), Serdes.Long()).withCachingEnabled(), PROCESSOR);
+        topology.addSink(TASKS_SINK, Topics.CRAWL_TASKS.name(), Serdes.String().serializer(),
+                (Serializer<Object>) (Serializer<?>) Topics.CRAWL_TASKS.valueSerde().serializer(), PROCESSOR);
+        topology.addSink(PARENT_PROGRESS_SINK, Topics.PARENT_PROGRESS.name(), Serdes.String().serializer(),
+                (Serializer<Object>) (Serializer<?>) Topics.PARENT_PROGRESS.valueSerde().serializer(), PROCESSOR);
+        topology.addSink(CHILD_PROGRESS_SINK, Topics.CHILD_PROGRESS.name(), Serdes.String().serializer(),
+                (Serializer<Object>) (Serializer<?>) Topics.CHILD_PROGRESS.valueSerde().serializer(), PROCESSOR);
+        topology.addSink(DEAD_LETTER_SINK, Topics.DEAD_LETTERS.name(), Serdes.String().serializer(),
+                (Serializer<Object>) (Serializer<?>) Topics.JOB_EVENTS.valueSerde().serializer(), PROCESSOR);
+        return topology;
+    }
+}

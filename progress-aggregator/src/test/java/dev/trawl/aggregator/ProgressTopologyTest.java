@@ -1,0 +1,355 @@
+package dev.trawl.aggregator;
+
+import static dev.trawl.aggregator.AggregatorHarness.PARENT;
+import static dev.trawl.aggregator.AggregatorHarness.spec;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.trawl.aggregator.errors.DeadLetterDeserializationHandler;
+import dev.trawl.api.event.ChildStatus;
+import dev.trawl.api.event.CrawlSpec;
+import dev.trawl.api.event.CrawlTask;
+import dev.trawl.api.event.ErrorTolerance;
+import dev.trawl.api.event.FailureAction;
+import dev.trawl.api.event.JobStatus;
+import dev.trawl.api.event.ParentProgress;
+import dev.trawl.api.event.ReasonClass;
+import dev.trawl.api.topic.Topics;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class ProgressTopologyTest {
+
+    private static final String SITE = "http://site.test";
+    private static final String HOME = SITE + "/";
+
+    private final AggregatorHarness agg = new AggregatorHarness();
+
+    @AfterEach
+    void close() {
+        agg.close();
+    }
+
+    private static String page(int n) {
+        return SITE + "/p/" + n;
+    }
+
+    @Test
+    void seedsAreScheduledAsPendingChildrenWithATask() {
+        agg.submit(spec(2, 100, HOME, page(1)));
+
+        ParentProgress p = agg.latest();
+        assertThat(p.status()).isEqualTo(JobStatus.PENDING);
+        assertThat(p.pending()).isEqualTo(2);
+        assertThat(p.total()).isEqualTo(2);
+        assertThat(p.progressText()).isEqualTo("2 pending, 0 running, 0 completed, 0 failed");
+        assertThat(agg.tasks()).extracting(CrawlTask::url).containsExactly(HOME, page(1));
+        assertThat(agg.tasks()).allSatisfy(t -> assertThat(t.depth()).isZero());
+    }
+
+    @Test
+    void duplicatedAndReplayedStatusEventsDoNotChangeTheCounts() {
+        agg.submit(spec(0, 100, HOME, page(1)));
+        var running = agg.status(HOME, ChildStatus.RUNNING, 1);
+        var completed = agg.status(HOME, ChildStatus.COMPLETED, 1);
+        agg.send(running);
+        agg.send(running);
+        agg.send(completed);
+        agg.send(completed);
+        agg.send(running); // replayed after completion
+        agg.send(completed);
+
+        ParentProgress p = agg.latest();
+        assertThat(p.completed()).isEqualTo(1);
+        assertThat(p.running()).isZero();
+        assertThat(p.pending()).isEqualTo(1);
+        assertThat(p.documentCount()).isEqualTo(1);
+        assertThat(p.pending() + p.running() + p.completed() + p.failed() + p.cancelled()).isEqualTo(p.total());
+    }
+
+    @Test
+    void aFinishedChildNeverMovesBackwards() {
+        agg.submit(spec(0, 100, HOME));
+        agg.running(HOME);
+        agg.failed(HOME, "http 500", ReasonClass.ERROR);
+        agg.running(HOME);
+        agg.completed(HOME);
+
+        ParentProgress p = agg.latest();
+        assertThat(p.failed()).isEqualTo(1);
+        assertThat(p.completed()).isZero();
+        assertThat(p.documentCount()).isZero();
+        assertThat(agg.children().values()).singleElement()
+                .satisfies(c -> assertThat(c.status()).isEqualTo(ChildStatus.FAILED));
+    }
+
+    @Test
+    void anEventFromAnOlderAttemptIsIgnored() {
+        agg.submit(spec(0, 100, HOME));
+        agg.send(agg.status(HOME, ChildStatus.RUNNING, 2));
+        agg.send(agg.status(HOME, ChildStatus.COMPLETED, 1)); // a late result of attempt 1
+        assertThat(agg.latest().running()).isEqualTo(1);
+
+        agg.send(agg.status(HOME, ChildStatus.COMPLETED, 2));
+        ParentProgress p = agg.latest();
+        assertThat(p.completed()).isEqualTo(1);
+        assertThat(p.status()).isEqualTo(JobStatus.COMPLETED);
+    }
+
+    @Test
+    void discoveredLinksAreDedupedAcrossVariantsAndChildren() {
+        agg.submit(spec(3, 100, HOME));
+        agg.crawled(HOME, 0, page(1), page(1) + "#frag", page(1) + "/", "HTTP://SITE.TEST:80/p/1", "/relative-ignored",
+                page(2), HOME);
+        agg.crawled(page(1), 1, page(2), HOME, page(3));
+
+        assertThat(agg.tasks()).extracting(CrawlTask::url).containsExactly(HOME, page(1), page(2), page(3));
+        assertThat(agg.latest().total()).isEqualTo(4);
+    }
+
+    @Test
+    void maxPagesIsNeverExceededByOneChild() {
+        agg.submit(spec(5, 5, HOME));
+        agg.crawled(HOME, 0, page(1), page(2), page(3), page(4), page(5), page(6), page(7));
+        agg.crawled(page(1), 1, page(8), page(9));
+
+        ParentProgress p = agg.latest();
+        assertThat(p.total()).isEqualTo(5);
+        assertThat(agg.tasks()).hasSize(5);
+    }
+
+    @Test
+    void maxDepthZeroCrawlsOnlyTheSeeds() {
+        agg.submit(spec(0, 100, HOME));
+        agg.crawled(HOME, 0, page(1), page(2));
+
+        ParentProgress p = agg.latest();
+        assertThat(p.total()).isEqualTo(1);
+        assertThat(p.status()).isEqualTo(JobStatus.COMPLETED);
+    }
+
+    @Test
+    void linksBeyondMaxDepthAreNotScheduled() {
+        agg.submit(spec(1, 100, HOME));
+        agg.crawled(HOME, 0, page(1));
+        agg.crawled(page(1), 1, page(2));
+
+        assertThat(agg.tasks()).extracting(CrawlTask::depth).containsExactly(0, 1);
+        assertThat(agg.latest().status()).isEqualTo(JobStatus.COMPLETED);
+    }
+
+    @Test
+    void scopeKeepsToTheSeedHostAndTheIncludeAndExcludePatterns() {
+        agg.submit(new CrawlSpec("scoped", List.of(HOME), 3, 100, true, List.of("/p/"), List.of("/p/9"),
+                ErrorTolerance.UNLIMITED));
+        agg.crawled(HOME, 0, page(1), page(9), "http://other.test/p/2", SITE + "/about");
+
+        assertThat(agg.tasks()).extracting(CrawlTask::url).containsExactly(HOME, page(1));
+    }
+
+    @Test
+    void theParentIsNotFinishedWhileTheLastChildsLinksAreUnscheduled() {
+        agg.submit(spec(3, 100, HOME));
+        agg.running(HOME);
+        agg.links(HOME, 0, page(1));
+        agg.completed(HOME);
+
+        ParentProgress afterSeed = agg.latest();
+        assertThat(afterSeed.status()).isEqualTo(JobStatus.RUNNING);
+        assertThat(afterSeed.pending()).isEqualTo(1);
+
+        agg.crawled(page(1), 1);
+        ParentProgress done = agg.latest();
+        assertThat(done.status()).isEqualTo(JobStatus.COMPLETED);
+        assertThat(done.completed()).isEqualTo(2);
+        assertThat(done.documentCount()).isEqualTo(2);
+        assertThat(done.progress()).isEqualTo(1.0);
+        assertThat(done.finishedAt()).isNotNull();
+        assertThat(done.progressText()).isEqualTo("0 pending, 0 running, 2 completed, 0 failed");
+    }
+
+    @Test
+    void manyChildrenFinishingAtOnceAreEachCountedOnce() {
+        agg.submit(spec(1, 1000, HOME));
+        String[] links = new String[200];
+        for (int i = 0; i < links.length; i++) {
+            links[i] = page(i);
+        }
+        agg.crawled(HOME, 0, links);
+        for (String link : links) {
+            agg.running(link);
+        }
+        for (int i = 0; i < links.length; i++) {
+            if (i % 10 == 0) {
+                agg.failed(links[i], "http 404", ReasonClass.ERROR);
+            } else {
+                agg.completed(links[i]);
+            }
+        }
+        ParentProgress p = agg.latest();
+        assertThat(p.total()).isEqualTo(201);
+        assertThat(p.completed()).isEqualTo(181);
+        assertThat(p.failed()).isEqualTo(20);
+        assertThat(p.documentCount()).isEqualTo(181);
+        assertThat(p.status()).isEqualTo(JobStatus.COMPLETED);
+    }
+
+    @Test
+    void snapshotVersionsStrictlyIncrease() {
+        agg.submit(spec(2, 100, HOME));
+        agg.latest();
+        agg.crawled(HOME, 0, page(1), page(2));
+        agg.latest();
+        agg.crawled(page(1), 1);
+        agg.latest();
+        agg.crawled(page(2), 1);
+
+        List<ParentProgress> all = agg.snapshots();
+        assertThat(all).hasSizeGreaterThanOrEqualTo(4);
+        for (int i = 1; i < all.size(); i++) {
+            assertThat(all.get(i).version()).isGreaterThan(all.get(i - 1).version());
+        }
+        assertThat(all.get(all.size() - 1).status()).isEqualTo(JobStatus.COMPLETED);
+    }
+
+    @Test
+    void stopAllCancelsOutstandingChildrenAndFailsTheParentOncePastTheLimit() {
+        agg.submit(new CrawlSpec("strict", List.of(HOME), 2, 100, true, List.of(), List.of(),
+                new ErrorTolerance(1, FailureAction.STOP_ALL)));
+        agg.crawled(HOME, 0, page(1), page(2), page(3), page(4));
+        agg.running(page(1));
+        agg.running(page(2));
+        agg.failed(page(1), "http 500", ReasonClass.ERROR);
+        assertThat(agg.latest().status()).isEqualTo(JobStatus.RUNNING);
+
+        agg.failed(page(2), "http 500", ReasonClass.ERROR);
+        ParentProgress p = agg.latest();
+        assertThat(p.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(p.cancelled()).isEqualTo(2);
+        assertThat(p.failed()).isEqualTo(2);
+        assertThat(p.pending()).isZero();
+        assertThat(p.warning()).contains("max_child_failures 1");
+    }
+
+    @Test
+    void continueEndsCompletedWithFailuresAndPolicyFailuresAreNotCounted() {
+        agg.submit(new CrawlSpec("lenient", List.of(HOME), 2, 100, true, List.of(), List.of(),
+                new ErrorTolerance(1, FailureAction.CONTINUE)));
+        agg.crawled(HOME, 0, page(1), page(2), page(3));
+        agg.failed(page(1), "robots.txt disallows", ReasonClass.POLICY);
+        agg.failed(page(2), "http 404", ReasonClass.ERROR);
+        agg.failed(page(3), "http 404", ReasonClass.ERROR);
+
+        ParentProgress p = agg.latest();
+        assertThat(p.status()).isEqualTo(JobStatus.COMPLETED_WITH_FAILURES);
+        assertThat(p.failed()).isEqualTo(3);
+    }
+
+    @Test
+    void markWarningCompletesWithAWarning() {
+        agg.submit(new CrawlSpec("warn", List.of(HOME), 2, 100, true, List.of(), List.of(),
+                new ErrorTolerance(1, FailureAction.MARK_WARNING)));
+        agg.crawled(HOME, 0, page(1), page(2));
+        agg.failed(page(1), "timeout", ReasonClass.ERROR);
+        agg.failed(page(2), "timeout", ReasonClass.ERROR);
+
+        ParentProgress p = agg.latest();
+        assertThat(p.status()).isEqualTo(JobStatus.COMPLETED);
+        assertThat(p.warning()).contains("2 children failed");
+    }
+
+    @Test
+    void failuresWithinUnlimitedToleranceStillCompleteTheParent() {
+        agg.submit(spec(1, 100, HOME));
+        agg.crawled(HOME, 0, page(1));
+        agg.failed(page(1), "http 404", ReasonClass.ERROR);
+
+        ParentProgress p = agg.latest();
+        assertThat(p.status()).isEqualTo(JobStatus.COMPLETED);
+        assertThat(p.progressText()).isEqualTo("0 pending, 0 running, 1 completed, 1 failed");
+    }
+
+    @Test
+    void cancelSkipsPendingChildrenWaitsForRunningOnesAndEndsCancelled() {
+        agg.submit(spec(2, 100, HOME));
+        agg.crawled(HOME, 0, page(1), page(2), page(3));
+        agg.running(page(1));
+        agg.cancel();
+
+        ParentProgress cancelling = agg.latest();
+        assertThat(cancelling.status()).isEqualTo(JobStatus.RUNNING);
+        assertThat(cancelling.cancelled()).isEqualTo(2);
+        assertThat(cancelling.running()).isEqualTo(1);
+
+        agg.running(page(2)); // a worker picked up a cancelled task: ignored
+        agg.links(page(1), 1, page(7));
+        agg.completed(page(1));
+        ParentProgress p = agg.latest();
+        assertThat(p.status()).isEqualTo(JobStatus.CANCELLED);
+        assertThat(p.completed()).isEqualTo(2);
+        assertThat(p.cancelled()).isEqualTo(2);
+        assertThat(p.total()).isEqualTo(4);
+        assertThat(p.pending() + p.running() + p.completed() + p.failed() + p.cancelled()).isEqualTo(p.total());
+    }
+
+    @Test
+    void aRedeliveredSubmissionDoesNotResetTheJob() {
+        agg.submit(spec(1, 100, HOME));
+        agg.crawled(HOME, 0, page(1));
+        agg.submit(spec(1, 100, HOME));
+
+        assertThat(agg.latest().completed()).isEqualTo(1);
+        assertThat(agg.tasks()).hasSize(2);
+    }
+
+    @Test
+    void eventsForAnUnknownParentGoToTheDeadLetterTopic() {
+        agg.running(HOME);
+
+        var letters = agg.deadLetters();
+        assertThat(letters).singleElement().satisfies(r -> assertThat(header(r.headers().lastHeader(
+                Topics.DLT_REASON_HEADER))).contains("unknown parent " + PARENT));
+    }
+
+    @Test
+    void anUnreadableEventIsSkippedAndProcessingGoesOn() {
+        agg.sendRaw(PARENT, "{not json".getBytes(StandardCharsets.UTF_8));
+        agg.submit(spec(0, 10, HOME));
+
+        assertThat(agg.latest().pending()).isEqualTo(1);
+    }
+
+    @Test
+    void anUnreadableRecordIsSentAsItWasToTheDeadLetterTopicWithItsReason() {
+        var record = new ConsumerRecord<>(Topics.JOB_EVENTS.name(), 3, 42L, PARENT.getBytes(StandardCharsets.UTF_8),
+                "{not json".getBytes(StandardCharsets.UTF_8));
+        var response = new DeadLetterDeserializationHandler().handleError(null, record,
+                new SerializationException("cannot read JobEvent"));
+
+        assertThat(response.result()).isEqualTo(DeserializationExceptionHandler.Result.RESUME);
+        assertThat(response.deadLetterQueueRecords()).singleElement().satisfies(r -> {
+            assertThat(r.topic()).isEqualTo(Topics.DEAD_LETTERS.name());
+            assertThat(new String(r.value(), StandardCharsets.UTF_8)).isEqualTo("{not json");
+            assertThat(header(r.headers().lastHeader(Topics.DLT_REASON_HEADER))).contains("cannot read JobEvent");
+            assertThat(header(r.headers().lastHeader(Topics.DLT_SOURCE_OFFSET_HEADER))).isEqualTo("42");
+        });
+    }
+
+    @Test
+    void anInvalidSubmissionEndsFailedWithTheReason() {
+        agg.submit(spec(0, 0, HOME));
+
+        ParentProgress p = agg.latest();
+        assertThat(p.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(p.warning()).contains("max_pages");
+    }
+
+    private static String header(Header h) {
+        return h == null ? "" : new String(h.value(), StandardCharsets.UTF_8);
+    }
+}
