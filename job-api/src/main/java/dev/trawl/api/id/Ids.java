@@ -25,7 +25,8 @@ public final class Ids {
         return newParentId(System.currentTimeMillis());
     }
 
-    static String newParentId(long epochMillis) {
+    /** A new parent id for a job created at {@code epochMillis}. */
+    public static String newParentId(long epochMillis) {
         char[] out = new char[26];
         long time = epochMillis;
         for (int i = 9; i >= 0; i--) {

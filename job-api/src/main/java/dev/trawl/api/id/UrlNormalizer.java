@@ -32,7 +32,7 @@ public final class UrlNormalizer {
             return Optional.empty();
         }
         try {
-            URI uri = new URI(escapeIllegal(trimmed));
+            URI uri = new URI(escapeIllegal(asciiHost(trimmed)));
             String scheme = uri.getScheme();
             if (scheme == null) {
                 return Optional.empty();
@@ -98,6 +98,31 @@ public final class UrlNormalizer {
             return normalised.substring(0, pathEnd - 1) + normalised.substring(pathEnd);
         }
         return normalised;
+    }
+
+    /** Converts an internationalised host name to its ASCII (punycode) form, before escaping the rest. */
+    private static String asciiHost(String url) {
+        int start = url.indexOf("://");
+        if (start < 0) {
+            return url;
+        }
+        start += 3;
+        int end = start;
+        while (end < url.length() && "/?#".indexOf(url.charAt(end)) < 0) {
+            end++;
+        }
+        String authority = url.substring(start, end);
+        if (authority.chars().allMatch(c -> c < 0x80)) {
+            return url;
+        }
+        int at = authority.lastIndexOf('@');
+        String userInfo = authority.substring(0, at + 1);
+        String hostPort = authority.substring(at + 1);
+        int colon = hostPort.lastIndexOf(':');
+        String host = colon >= 0 ? hostPort.substring(0, colon) : hostPort;
+        String port = colon >= 0 ? hostPort.substring(colon) : "";
+        return url.substring(0, start) + userInfo + IDN.toASCII(host, IDN.ALLOW_UNASSIGNED) + port
+                + url.substring(end);
     }
 
     /** Escapes characters browsers accept in hrefs but {@link URI} rejects (spaces, pipes, non-ASCII...). */
