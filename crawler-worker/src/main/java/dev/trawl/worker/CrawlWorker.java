@@ -1,0 +1,110 @@
+package dev.trawl.worker;
+
+import dev.trawl.worker.delivery.CancelledParents;
+import dev.trawl.worker.delivery.TransactionalTaskLoop;
+import dev.trawl.worker.fetch.AddressPolicy;
+import dev.trawl.worker.fetch.Fetcher;
+import dev.trawl.worker.fetch.HostPoliteness;
+import dev.trawl.worker.fetch.RobotsPolicy;
+import dev.trawl.worker.parse.PageConverter;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One crawler worker instance: a member of the worker consumer group that crawls tasks and reports them with
+ * exactly-once transactions. Plain Java (no Spring), and without static mutable state, so several can run in one
+ * JVM. {@link #start()} runs the loop on its own thread; {@link #close()} lets the current batch finish (tasks
+ * not started yet are left for another instance) and stops.
+ */
+public final class CrawlWorker implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(CrawlWorker.class);
+
+    private final WorkerSettings settings;
+    private final ExecutorService fetchPool;
+    private final ExecutorService httpPool;
+    private final TransactionalTaskLoop loop;
+    private final Thread thread;
+
+    public CrawlWorker(WorkerSettings settings) {
+        this(settings, CancelledParents.NONE);
+    }
+
+    public CrawlWorker(WorkerSettings settings, CancelledParents cancelledParents) {
+        this.settings = settings;
+        String name = "trawl-worker-" + settings.instanceId();
+        this.fetchPool = Executors.newFixedThreadPool(settings.maxInFlight(), daemonThreads(name + "-fetch"));
+        // the HTTP client's own callbacks get separate threads: fetch threads block on its futures
+        this.httpPool = Executors.newCachedThreadPool(daemonThreads(name + "-http"));
+        Fetcher fetcher = new Fetcher(new Fetcher.Options(settings.userAgent(), settings.connectTimeout(),
+                settings.readTimeout(), settings.fetchDeadline(), settings.maxRedirects()),
+                new AddressPolicy(settings.allowedPrivateCidrs()), httpPool);
+        RobotsPolicy robots = new RobotsPolicy(fetcher, settings.userAgent(), settings.robotsCacheTtl(),
+                settings.maxCrawlDelay());
+        PageCrawler crawler = new PageCrawler(settings, fetcher, robots, new HostPoliteness(),
+                new PageConverter(settings.maxLinks(), settings.maxMarkdownChars()));
+        this.loop = new TransactionalTaskLoop(settings, crawler::crawl, fetchPool, cancelledParents);
+        this.thread = new Thread(this::runLoop, name);
+    }
+
+    public CrawlWorker start() {
+        thread.start();
+        return this;
+    }
+
+    public WorkerSettings settings() {
+        return settings;
+    }
+
+    public boolean isRunning() {
+        return thread.isAlive();
+    }
+
+    private void runLoop() {
+        try {
+            loop.run();
+        } catch (RuntimeException e) {
+            log.error("crawler worker {} stopped on an unexpected error", settings.instanceId(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        loop.stop();
+        try {
+            // a batch in flight ends within one fetch deadline (plus retries) once stopping is set
+            long waitMillis = settings.fetchDeadline().multipliedBy(settings.maxRetries() + 2L).toMillis();
+            thread.join(Math.max(waitMillis, 1_000));
+            if (thread.isAlive()) {
+                log.warn("crawler worker {} did not stop in time; interrupting it", settings.instanceId());
+                fetchPool.shutdownNow();
+                thread.interrupt();
+                thread.join(5_000);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            fetchPool.shutdownNow();
+            httpPool.shutdownNow();
+            try {
+                fetchPool.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger counter = new AtomicInteger();
+        return runnable -> {
+            Thread t = new Thread(runnable, prefix + "-" + counter.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}
