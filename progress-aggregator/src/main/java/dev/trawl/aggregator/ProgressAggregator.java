@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
@@ -73,9 +74,13 @@ public final class ProgressAggregator implements AutoCloseable {
         return streams.state();
     }
 
-    /** Stops processing, committing what was processed; the state stays on disk for the next start. */
+    /**
+     * Stops processing, committing what was processed, and leaves the group so the other instances take the
+     * tasks over at once (not after the session timeout); the state stays on disk for the next start.
+     */
     @Override
     public void close() {
-        streams.close(Duration.ofSeconds(30));
+        streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                .withTimeout(Duration.ofSeconds(30)));
     }
 }

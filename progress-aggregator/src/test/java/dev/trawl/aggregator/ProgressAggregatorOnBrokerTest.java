@@ -1,0 +1,163 @@
+package dev.trawl.aggregator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.trawl.api.event.ChildStatusChanged;
+import dev.trawl.api.event.CrawlSpec;
+import dev.trawl.api.event.CrawlTask;
+import dev.trawl.api.event.ErrorTolerance;
+import dev.trawl.api.event.JobEvent;
+import dev.trawl.api.event.JobStatus;
+import dev.trawl.api.event.JobSubmitted;
+import dev.trawl.api.event.LinksDiscovered;
+import dev.trawl.api.event.ParentProgress;
+import dev.trawl.api.id.Ids;
+import dev.trawl.api.topic.Topic;
+import dev.trawl.api.topic.Topics;
+import dev.trawl.testkit.EmbeddedBroker;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+/** The aggregator on a real broker with exactly-once processing, across a restart on an empty state dir. */
+class ProgressAggregatorOnBrokerTest {
+
+    private final String bootstrap = EmbeddedBroker.shared().bootstrapServers();
+
+    @Test
+    void countsStayExactAndVersionsKeepIncreasingWhenAnInstanceIsReplacedMidCrawl() throws Exception {
+        String parent = Ids.newParentId();
+        String seed = "http://site.test/";
+        List<String> pages = new ArrayList<>();
+        for (int i = 1; i <= 50; i++) {
+            pages.add("http://site.test/p/" + i);
+        }
+        try (var producer = producer(); var tasks = reader(Topics.CRAWL_TASKS);
+             var progress = reader(Topics.PARENT_PROGRESS); var deadLetters = reader(Topics.DEAD_LETTERS)) {
+            List<ParentProgress> snapshots = new ArrayList<>();
+            List<CrawlTask> scheduled = new ArrayList<>();
+
+            ProgressAggregator first = aggregator();
+            first.start();
+            send(producer, new JobSubmitted("s-" + parent, parent, Instant.now(), new CrawlSpec("restart", List.of(seed),
+                    2, 100, true, List.of(), List.of(), ErrorTolerance.UNLIMITED)));
+            CrawlTask seedTask = awaitTasks(tasks, parent, scheduled, 1).get(0);
+            send(producer, ChildStatusChanged.running(Ids.eventId(seedTask.childId(), "running"), seedTask, Instant.now()));
+            send(producer, new LinksDiscovered("l-" + parent, parent, seedTask.childId(), 0, Instant.now(), pages));
+            send(producer, ChildStatusChanged.completed("c-" + parent, seedTask, Instant.now(), 200,
+                    seedTask.childId(), 1000));
+            awaitTasks(tasks, parent, scheduled, 51);
+            first.close();
+
+            ProgressAggregator second = aggregator(); // empty state dir: restores from the changelogs
+            second.start();
+            producer.send(new ProducerRecord<>(Topics.JOB_EVENTS.name(), parent.getBytes(StandardCharsets.UTF_8),
+                    "{broken".getBytes(StandardCharsets.UTF_8))).get();
+            for (CrawlTask task : scheduled.subList(1, scheduled.size())) {
+                ChildStatusChanged running = ChildStatusChanged.running("r" + task.childId(), task, Instant.now());
+                ChildStatusChanged done = ChildStatusChanged.completed("d" + task.childId(), task, Instant.now(), 200,
+                        task.childId(), 1000);
+                send(producer, running);
+                send(producer, done);
+                send(producer, done); // a redelivered duplicate
+            }
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                read(progress).stream().filter(p -> p.id().equals(parent)).forEach(snapshots::add);
+                return !snapshots.isEmpty() && snapshots.get(snapshots.size() - 1).status().isTerminal();
+            });
+            second.close();
+
+            ParentProgress last = snapshots.get(snapshots.size() - 1);
+            assertThat(last.status()).isEqualTo(JobStatus.COMPLETED);
+            assertThat(last.completed()).isEqualTo(51);
+            assertThat(last.documentCount()).isEqualTo(51);
+            assertThat(last.total()).isEqualTo(51);
+            assertThat(last.pending() + last.running() + last.failed() + last.cancelled()).isZero();
+            for (int i = 1; i < snapshots.size(); i++) {
+                assertThat(snapshots.get(i).version()).isGreaterThan(snapshots.get(i - 1).version());
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> readRaw(deadLetters).stream()
+                    .anyMatch(r -> new String(r, StandardCharsets.UTF_8).equals("{broken")));
+        }
+    }
+
+    private ProgressAggregator aggregator() throws Exception {
+        Path stateDir = Files.createTempDirectory("aggregator-state");
+        return new ProgressAggregator(ProgressAggregator.Settings.defaults(bootstrap, stateDir));
+    }
+
+    private KafkaProducer<byte[], byte[]> producer() {
+        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.LINGER_MS_CONFIG, 0),
+                new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    private static void send(KafkaProducer<byte[], byte[]> producer, JobEvent event) throws Exception {
+        byte[] key = new StringSerializer().serialize(null, event.parentId());
+        producer.send(new ProducerRecord<>(Topics.JOB_EVENTS.name(), key,
+                Topics.JOB_EVENTS.valueSerde().serializer().serialize(Topics.JOB_EVENTS.name(), event))).get();
+    }
+
+    private KafkaConsumer<byte[], byte[]> reader(Topic<?, ?> topic) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
+        List<TopicPartition> partitions = consumer.partitionsFor(topic.name()).stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        return consumer;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <V> List<V> read(KafkaConsumer<byte[], byte[]> consumer, Topic<?, V> topic) {
+        List<V> out = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+            out.add(topic.valueSerde().deserializer().deserialize(topic.name(), r.value()));
+        }
+        return out;
+    }
+
+    private static List<ParentProgress> read(KafkaConsumer<byte[], byte[]> progress) {
+        return read(progress, Topics.PARENT_PROGRESS);
+    }
+
+    private static List<byte[]> readRaw(KafkaConsumer<byte[], byte[]> consumer) {
+        List<byte[]> out = new ArrayList<>();
+        consumer.poll(Duration.ofMillis(200)).forEach(r -> out.add(r.value()));
+        return out;
+    }
+
+    private static List<CrawlTask> awaitTasks(KafkaConsumer<byte[], byte[]> tasks, String parent,
+                                              List<CrawlTask> scheduled, int count) {
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            read(tasks, Topics.CRAWL_TASKS).stream().filter(t -> t.parentId().equals(parent)).forEach(scheduled::add);
+            return scheduled.size() >= count;
+        });
+        assertThat(scheduled).hasSize(count);
+        return scheduled;
+    }
+}

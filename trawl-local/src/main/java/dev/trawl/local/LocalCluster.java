@@ -1,0 +1,185 @@
+package dev.trawl.local;
+
+import dev.trawl.api.event.JobStatus;
+import dev.trawl.api.event.ParentProgress;
+import dev.trawl.api.serde.Json;
+import dev.trawl.testkit.EmbeddedBroker;
+import dev.trawl.testkit.GeneratedSite;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code ./trawl up}: a whole Trawl cluster on this machine. A real KRaft broker runs in this JVM; the
+ * aggregator, the gateway and the workers run as separate processes (the topology of docker-compose.yml,
+ * without Docker); a generated sample site is served on loopback and crawled as a demo.
+ */
+public final class LocalCluster {
+
+    private final LocalOptions options;
+    private final List<ServiceProcess> services = new ArrayList<>();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private EmbeddedBroker broker;
+    private GeneratedSite site;
+
+    LocalCluster(LocalOptions options) {
+        this.options = options;
+    }
+
+    public static void main(String[] args) throws Exception {
+        LocalOptions options;
+        try {
+            options = LocalOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("trawl up: " + e.getMessage());
+            System.err.println(LocalOptions.USAGE);
+            System.exit(2);
+            return;
+        }
+        if (options.help()) {
+            System.out.println(LocalOptions.USAGE);
+            return;
+        }
+        LocalCluster cluster = new LocalCluster(options);
+        Runtime.getRuntime().addShutdownHook(new Thread(cluster::stop, "trawl-local-shutdown"));
+        int exit = cluster.run();
+        if (options.exitWhenDone()) {
+            System.exit(exit);
+        }
+        Thread.currentThread().join(); // until Ctrl-C
+    }
+
+    int run() throws Exception {
+        Instant start = Instant.now();
+        Path home = options.home();
+        Path runDir = home.resolve(".trawl");
+        Files.createDirectories(runDir.resolve("logs"));
+
+        say("starting a Kafka broker (KRaft) on localhost:" + options.kafkaPort());
+        broker = EmbeddedBroker.start(options.kafkaPort());
+        String bootstrap = broker.bootstrapServers();
+        site = GeneratedSite.start(options.sitePages(), 25);
+        say("serving the sample site (" + options.sitePages() + " pages) at " + site.baseUrl());
+
+        String kafka = "--trawl.kafka.bootstrap-servers=" + bootstrap;
+        services.add(ServiceProcess.start("progress-aggregator", home, runDir, List.of(kafka,
+                "--trawl.aggregator.state-dir=" + runDir.resolve("aggregator-state"))));
+        services.add(ServiceProcess.start("gateway", home, runDir, List.of(kafka,
+                "--server.port=" + options.httpPort())));
+        for (int i = 1; i <= options.workers(); i++) {
+            services.add(ServiceProcess.start("crawler-worker", "crawler-worker-" + i, home, runDir, List.of(kafka,
+                    // the demo crawls a loopback site: open 127.0.0.0/8 and nothing else
+                    "--trawl.worker.allowed-private-cidrs=127.0.0.0/8",
+                    "--trawl.worker.politeness-delay=0ms",
+                    "--trawl.worker.instance-id=local-" + i)));
+        }
+        String api = "http://localhost:" + options.httpPort();
+        waitForGateway(api);
+        say(String.format("up in %.1f s — dashboard and API: %s  (logs: %s)",
+                Duration.between(start, Instant.now()).toMillis() / 1000.0, api + "/", runDir.resolve("logs")));
+
+        String jobId = submitDemo(api);
+        say("demo crawl submitted: " + api + "/api/jobs/" + jobId);
+        ParentProgress last = watch(api, jobId);
+        System.out.println();
+        say(String.format("demo crawl %s in %.1f s: %s, %d documents",
+                last.status().wireName(), Duration.between(start, Instant.now()).toMillis() / 1000.0,
+                last.progressText(), last.documentCount()));
+        if (!options.exitWhenDone()) {
+            say("still running; press Ctrl-C to stop everything");
+        }
+        return last.status() == JobStatus.COMPLETED ? 0 : 1;
+    }
+
+    private void waitForGateway(String api) throws InterruptedException {
+        Instant deadline = Instant.now().plus(options.startTimeout());
+        while (Instant.now().isBefore(deadline)) {
+            for (ServiceProcess service : services) {
+                if (!service.isAlive()) {
+                    throw new IllegalStateException(service.name() + " exited during start; see " + service.log());
+                }
+            }
+            try {
+                HttpResponse<Void> response = http.send(HttpRequest.newBuilder(URI.create(api + "/api/jobs"))
+                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
+                if (response.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // the gateway is still starting
+            }
+            Thread.sleep(250);
+        }
+        throw new IllegalStateException("the gateway did not answer within " + options.startTimeout());
+    }
+
+    private String submitDemo(String api) throws IOException, InterruptedException {
+        String body = Json.MAPPER.writeValueAsString(Map.of(
+                "name", "Demo: sample site",
+                "seeds", List.of(site.seedUrl()),
+                "max_depth", 20,
+                "max_pages", 1000));
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(api + "/api/jobs"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 201) {
+            throw new IllegalStateException("demo submission refused: " + response.statusCode() + " "
+                    + response.body());
+        }
+        return Json.MAPPER.readTree(response.body()).get("id").asString();
+    }
+
+    /** Prints the live progress text until the job ends. */
+    private ParentProgress watch(String api, String jobId) throws IOException, InterruptedException {
+        boolean tty = System.console() != null;
+        long lastVersion = -1;
+        Instant deadline = Instant.now().plus(options.demoTimeout());
+        while (Instant.now().isBefore(deadline)) {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(api + "/api/jobs/" + jobId))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() == 200) {
+                ParentProgress p = Json.MAPPER.readValue(response.body(), ParentProgress.class);
+                if (p.version() != lastVersion) {
+                    lastVersion = p.version();
+                    String line = String.format("[%-9s] %3.0f%%  %s  (%d documents)", p.status().wireName(),
+                            p.progress() * 100, p.progressText(), p.documentCount());
+                    System.out.print(tty ? "\r" + line + "   " : line + System.lineSeparator());
+                    System.out.flush();
+                }
+                if (p.status().isTerminal()) {
+                    return p;
+                }
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("the demo crawl did not finish within " + options.demoTimeout());
+    }
+
+    void stop() {
+        for (ServiceProcess service : services) {
+            service.stop();
+        }
+        services.clear();
+        if (site != null) {
+            site.close();
+            site = null;
+        }
+        if (broker != null) {
+            broker.close();
+            broker = null;
+        }
+    }
+
+    private static void say(String message) {
+        System.out.println("trawl: " + message);
+    }
+}
