@@ -1,6 +1,7 @@
 package dev.trawl.worker.parse;
 
 import com.vladsch.flexmark.html2md.converter.FlexmarkHtmlConverter;
+import com.vladsch.flexmark.util.data.MutableDataSet;
 import dev.trawl.api.id.UrlNormalizer;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -27,7 +28,11 @@ public final class PageConverter {
     private static final String BOILERPLATE =
             "script, style, noscript, nav, header, footer, aside, form, iframe, svg, template";
 
-    private final FlexmarkHtmlConverter converter = FlexmarkHtmlConverter.builder().build();
+    private final FlexmarkHtmlConverter converter = FlexmarkHtmlConverter.builder(new MutableDataSet()
+                    .set(FlexmarkHtmlConverter.SETEXT_HEADINGS, false)
+                    .set(FlexmarkHtmlConverter.UNORDERED_LIST_DELIMITER, '-')
+                    .set(FlexmarkHtmlConverter.OUTPUT_ATTRIBUTES_ID, false))
+            .build();
     private final LinkExtractor linkExtractor;
     private final int maxMarkdownChars;
 
@@ -58,7 +63,7 @@ public final class PageConverter {
         if (content == null) {
             content = document.body();
         }
-        String markdown = content == null ? "" : converter.convert(content).strip();
+        String markdown = content == null ? "" : converter.convert(absolutise(content)).strip();
         boolean truncated = markdown.length() > maxMarkdownChars;
         if (truncated) {
             int end = maxMarkdownChars;
@@ -68,6 +73,23 @@ public final class PageConverter {
             markdown = markdown.substring(0, end);
         }
         return new ConvertedPage(title, language, canonical, markdown, sha256Hex(markdown), truncated, links);
+    }
+
+    /** Links and images in a stored document must work without the page they came from. */
+    private static Element absolutise(Element content) {
+        for (Element anchor : content.select("a[href]")) {
+            String absolute = anchor.absUrl("href");
+            if (!absolute.isEmpty()) {
+                anchor.attr("href", absolute);
+            }
+        }
+        for (Element image : content.select("img[src]")) {
+            String absolute = image.absUrl("src");
+            if (!absolute.isEmpty()) {
+                image.attr("src", absolute);
+            }
+        }
+        return content;
     }
 
     private static Document parse(byte[] html, String charset, String pageUrl) {
