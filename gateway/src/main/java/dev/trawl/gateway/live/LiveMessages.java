@@ -1,0 +1,63 @@
+package dev.trawl.gateway.live;
+
+import dev.trawl.api.serde.Json;
+import dev.trawl.gateway.api.JobSnapshot;
+import java.util.Collection;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The JSON messages of the live surfaces. A WebSocket message is {@code {"type": ..., "job_id": ...}} with the
+ * snapshot's fields flattened in; SSE and NDJSON carry the bare snapshot.
+ */
+final class LiveMessages {
+
+    static final String SNAPSHOT = "snapshot";
+    static final String PROGRESS = "parent_job_progress";
+
+    private LiveMessages() {
+    }
+
+    static String snapshotJson(JobSnapshot snapshot) {
+        return Json.MAPPER.writeValueAsString(snapshot);
+    }
+
+    /** {@code {"type":"snapshot"|"parent_job_progress","job_id":..,"found":true, <snapshot fields>}}. */
+    static String jobMessage(String type, JobSnapshot snapshot) {
+        ObjectNode message = header(type, snapshot.id());
+        if (type.equals(SNAPSHOT)) {
+            message.put("found", true);
+        }
+        message.setAll((ObjectNode) Json.MAPPER.valueToTree(snapshot));
+        return message.toString();
+    }
+
+    /** Answer to a subscription whose job is unknown yet, or whose client already holds the newest version. */
+    static String snapshotWithout(String jobId, boolean found) {
+        ObjectNode message = header(SNAPSHOT, jobId).put("found", found);
+        if (found) {
+            message.put("up_to_date", true);
+        }
+        return message.toString();
+    }
+
+    /** Answer to a {@code "*"} subscription: every job known, newest first. */
+    static String allJobs(Collection<JobSnapshot> jobs) {
+        ObjectNode message = header(SNAPSHOT, LiveSocketHandler.ALL_JOBS);
+        ArrayNode list = message.putArray("jobs");
+        jobs.forEach(job -> list.add((ObjectNode) Json.MAPPER.valueToTree(job)));
+        return message.toString();
+    }
+
+    static String unsubscribed(String jobId) {
+        return header("unsubscribed", jobId).toString();
+    }
+
+    static String error(String message) {
+        return Json.MAPPER.createObjectNode().put("type", "error").put("message", message).toString();
+    }
+
+    private static ObjectNode header(String type, String jobId) {
+        return Json.MAPPER.createObjectNode().put("type", type).put("job_id", jobId);
+    }
+}

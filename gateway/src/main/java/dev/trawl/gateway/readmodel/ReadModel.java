@@ -1,0 +1,161 @@
+package dev.trawl.gateway.readmodel;
+
+import dev.trawl.api.event.ChildProgress;
+import dev.trawl.api.event.DocumentSaved;
+import dev.trawl.api.event.ParentProgress;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * The gateway's in-memory view of the compacted topics: latest parent snapshot per parent, latest child state per
+ * child and saved documents, the last two grouped by parent. Only {@link ReadModelConsumer} writes it (one thread);
+ * request and push threads read it concurrently.
+ *
+ * <p>A parent snapshot is accepted only when its version is higher than the one held, so every reader — and every
+ * client fed from {@link ParentListener}s — sees versions strictly increase even if the topic holds a replayed or
+ * duplicated older snapshot. A tombstone (null value) removes the entry.
+ *
+ * <p>Known gap: documents are held with their Markdown, so memory grows with everything ever crawled.
+ */
+@Component
+public class ReadModel {
+
+    private static final Logger log = LoggerFactory.getLogger(ReadModel.class);
+
+    private final Map<String, ParentProgress> parents = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, ChildProgress>> childrenByParent = new ConcurrentHashMap<>();
+    private final Map<String, String> parentOfChild = new ConcurrentHashMap<>();
+    private final Map<String, DocumentSaved> documents = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, DocumentSaved>> documentsByParent = new ConcurrentHashMap<>();
+    private final Map<String, List<CompletableFuture<ParentProgress>>> firstSnapshotWaiters = new ConcurrentHashMap<>();
+    private final List<ParentListener> listeners = new CopyOnWriteArrayList<>();
+
+    /** Told about every accepted parent snapshot, on the consumer thread: implementations must not block. */
+    @FunctionalInterface
+    public interface ParentListener {
+        void onParentProgress(ParentProgress snapshot);
+    }
+
+    public Optional<ParentProgress> parent(String parentId) {
+        return Optional.ofNullable(parents.get(parentId));
+    }
+
+    public Collection<ParentProgress> parents() {
+        return List.copyOf(parents.values());
+    }
+
+    /** True when a parent snapshot, a child or a document of {@code parentId} is known. */
+    public boolean knows(String parentId) {
+        return parents.containsKey(parentId) || childrenByParent.containsKey(parentId)
+                || documentsByParent.containsKey(parentId);
+    }
+
+    public List<ChildProgress> children(String parentId) {
+        Map<String, ChildProgress> children = childrenByParent.get(parentId);
+        return children == null ? List.of() : List.copyOf(children.values());
+    }
+
+    public List<DocumentSaved> documents(String parentId) {
+        Map<String, DocumentSaved> docs = documentsByParent.get(parentId);
+        return docs == null ? List.of() : List.copyOf(docs.values());
+    }
+
+    public Optional<DocumentSaved> document(String documentId) {
+        return Optional.ofNullable(documents.get(documentId));
+    }
+
+    /** Registers {@code listener}; closing the returned handle removes it. */
+    public AutoCloseable addListener(ParentListener listener) {
+        listeners.add(listener);
+        return () -> listeners.remove(listener);
+    }
+
+    /**
+     * Completes with the first snapshot of {@code parentId} the read model holds (at once if it holds one). The
+     * caller bounds the wait, and should cancel the future when it gives up so the waiter is dropped.
+     */
+    public CompletableFuture<ParentProgress> firstSnapshot(String parentId) {
+        CompletableFuture<ParentProgress> future = new CompletableFuture<>();
+        firstSnapshotWaiters.computeIfAbsent(parentId, id -> new CopyOnWriteArrayList<>()).add(future);
+        future.whenComplete((snapshot, error) -> firstSnapshotWaiters.computeIfPresent(parentId, (id, waiting) -> {
+            waiting.remove(future);
+            return waiting.isEmpty() ? null : waiting;
+        }));
+        // registered before looking, so a snapshot arriving in between is not missed
+        ParentProgress held = parents.get(parentId);
+        if (held != null) {
+            future.complete(held);
+        }
+        return future;
+    }
+
+    void applyParent(String parentId, ParentProgress snapshot) {
+        if (snapshot == null) {
+            parents.remove(parentId);
+            return;
+        }
+        boolean[] accepted = {false};
+        parents.compute(parentId, (id, held) -> {
+            if (held != null && held.version() >= snapshot.version()) {
+                return held;
+            }
+            accepted[0] = true;
+            return snapshot;
+        });
+        if (!accepted[0]) {
+            return;
+        }
+        List<CompletableFuture<ParentProgress>> waiting = firstSnapshotWaiters.get(parentId);
+        if (waiting != null) {
+            waiting.forEach(f -> f.complete(snapshot));
+        }
+        for (ParentListener listener : listeners) {
+            try {
+                listener.onParentProgress(snapshot);
+            } catch (RuntimeException e) {
+                log.warn("parent listener {} failed on {} v{}", listener, parentId, snapshot.version(), e);
+            }
+        }
+    }
+
+    void applyChild(String childId, ChildProgress child) {
+        if (child == null) {
+            String parentId = parentOfChild.remove(childId);
+            if (parentId != null) {
+                removeGrouped(childrenByParent, parentId, childId);
+            }
+            return;
+        }
+        String previousParent = parentOfChild.put(childId, child.parentId());
+        if (previousParent != null && !previousParent.equals(child.parentId())) {
+            removeGrouped(childrenByParent, previousParent, childId);
+        }
+        childrenByParent.computeIfAbsent(child.parentId(), id -> new ConcurrentHashMap<>()).put(childId, child);
+    }
+
+    void applyDocument(String documentId, DocumentSaved document) {
+        DocumentSaved previous = document == null ? documents.remove(documentId) : documents.put(documentId, document);
+        if (previous != null && (document == null || !previous.parentId().equals(document.parentId()))) {
+            removeGrouped(documentsByParent, previous.parentId(), documentId);
+        }
+        if (document != null) {
+            documentsByParent.computeIfAbsent(document.parentId(), id -> new ConcurrentHashMap<>())
+                    .put(documentId, document);
+        }
+    }
+
+    private static <V> void removeGrouped(Map<String, Map<String, V>> grouped, String parentId, String key) {
+        grouped.computeIfPresent(parentId, (id, group) -> {
+            group.remove(key);
+            return group.isEmpty() ? null : group;
+        });
+    }
+}
