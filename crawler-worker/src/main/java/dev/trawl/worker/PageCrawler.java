@@ -80,10 +80,9 @@ public final class PageCrawler {
                     return new TaskOutcome.Deferred();
                 }
                 long start = politeness.reserve(politenessKey, interval, latestStartNanos);
-                if (start == Long.MIN_VALUE) {
+                if (start == Long.MIN_VALUE || !awaitSlot(start, stopping)) {
                     return new TaskOutcome.Deferred();
                 }
-                politeness.waitUntil(start);
             } else {
                 Thread.sleep(settings.retryBackoff().multipliedBy(1L << (attempt - 1)).toMillis());
                 politeness.await(politenessKey, interval);
@@ -125,6 +124,19 @@ public final class PageCrawler {
             return new TaskOutcome.Failed("unreadable page: " + e.getClass().getSimpleName(), ReasonClass.ERROR,
                     response.httpStatus());
         }
+    }
+
+    /** Waits for a politeness slot in short steps, giving up (false) when the worker starts stopping. */
+    private boolean awaitSlot(long startNanos, BooleanSupplier stopping) throws InterruptedException {
+        long step = Duration.ofMillis(100).toNanos();
+        while (startNanos - System.nanoTime() > step) {
+            if (stopping.getAsBoolean()) {
+                return false;
+            }
+            politeness.waitUntil(System.nanoTime() + step);
+        }
+        politeness.waitUntil(startNanos);
+        return !stopping.getAsBoolean();
     }
 
     private void awaitHop(URI hop, URI origin, String politenessKey, Duration interval) {
