@@ -9,8 +9,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -54,6 +56,7 @@ import org.slf4j.LoggerFactory;
 public final class TransactionalTaskLoop implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(TransactionalTaskLoop.class);
+    private static final Duration NO_PROGRESS_PAUSE = Duration.ofMillis(100);
 
     private final WorkerSettings settings;
     private final TaskProcessor processor;
@@ -62,6 +65,16 @@ public final class TransactionalTaskLoop implements Runnable {
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private KafkaProducer<byte[], byte[]> producer;
     private volatile boolean stopping;
+    /**
+     * Tasks this instance already reported running; a deferred task polled again is not reported twice. Only an
+     * optimisation: duplicates are harmless (same event id), so a small bounded memory is enough.
+     */
+    private final Set<String> markedRunning = Collections.newSetFromMap(new LinkedHashMap<>(1024, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > 10_000;
+        }
+    });
 
     /** One task record of a batch, decoded or not. */
     private record Item(ConsumerRecord<byte[], byte[]> record, String key, CrawlTask task, String unreadable) {
@@ -121,7 +134,10 @@ public final class TransactionalTaskLoop implements Runnable {
                 }
             }
             Map<Item, TaskOutcome> outcomes = collect(work);
-            commitResults(batch, outcomes);
+            if (!commitResults(batch, outcomes) && !stopping) {
+                // every task waits for a politeness slot beyond this batch: do not spin on them
+                Thread.sleep(NO_PROGRESS_PAUSE.toMillis());
+            }
         } catch (WakeupException e) {
             throw e;
         } catch (KafkaException e) {
@@ -168,7 +184,8 @@ public final class TransactionalTaskLoop implements Runnable {
         producer.beginTransaction();
         for (List<Item> items : batch) {
             for (Item item : items) {
-                if (item.task() != null && !cancelledParents.isCancelled(item.task().parentId())) {
+                if (item.task() != null && !cancelledParents.isCancelled(item.task().parentId())
+                        && markedRunning.add(item.task().childId() + "#" + item.task().attempt())) {
                     producer.send(TaskRecords.running(item.task()));
                 }
             }
@@ -195,7 +212,8 @@ public final class TransactionalTaskLoop implements Runnable {
         return outcomes;
     }
 
-    private void commitResults(Map<TopicPartition, List<Item>> batch, Map<Item, TaskOutcome> outcomes) {
+    /** @return whether any task was committed */
+    private boolean commitResults(Map<TopicPartition, List<Item>> batch, Map<Item, TaskOutcome> outcomes) {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         Map<TopicPartition, Long> rewind = new HashMap<>();
         producer.beginTransaction();
@@ -220,6 +238,7 @@ public final class TransactionalTaskLoop implements Runnable {
         }
         producer.commitTransaction();
         rewind.forEach(consumer::seek);
+        return !offsets.isEmpty();
     }
 
     private ProducerRecord<byte[], byte[]> deadLetter(Item item) {
@@ -238,6 +257,7 @@ public final class TransactionalTaskLoop implements Runnable {
      * assigned partition to its committed offset, so the batch is consumed again from scratch.
      */
     private void recover() {
+        markedRunning.clear(); // the running events may have been aborted with the batch
         try {
             producer.abortTransaction();
         } catch (KafkaException | IllegalStateException abortFailed) {

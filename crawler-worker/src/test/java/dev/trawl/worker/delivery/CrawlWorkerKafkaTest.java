@@ -3,7 +3,6 @@ package dev.trawl.worker.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.trawl.api.event.ChildStatus;
 import dev.trawl.api.event.ChildStatusChanged;
 import dev.trawl.api.event.CrawlTask;
 import dev.trawl.api.event.DocumentSaved;
@@ -11,7 +10,6 @@ import dev.trawl.api.event.JobEvent;
 import dev.trawl.api.event.LinksDiscovered;
 import dev.trawl.api.event.ReasonClass;
 import dev.trawl.api.id.Ids;
-import dev.trawl.api.id.UrlNormalizer;
 import dev.trawl.api.topic.Topics;
 import dev.trawl.testkit.EmbeddedBroker;
 import dev.trawl.testkit.GeneratedSite;
@@ -22,17 +20,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -71,13 +65,13 @@ class CrawlWorkerKafkaTest {
     @Test
     void reportsRunningThenLinksThenCompletedWithTheDocumentAndFailsAMissingPage() {
         String parentId = Ids.newParentId();
-        CrawlTask page = submit(parentId, site.baseUrl() + "/p/1");
-        CrawlTask missing = submit(parentId, site.baseUrl() + "/missing/5");
+        CrawlTask page = KafkaTestSupport.submit(producer, parentId, site.baseUrl() + "/p/1");
+        CrawlTask missing = KafkaTestSupport.submit(producer, parentId, site.baseUrl() + "/missing/5");
         producer.flush();
 
         List<JobEvent> events = new ArrayList<>();
         List<DocumentSaved> documents = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> reader = readCommitted(Topics.JOB_EVENTS.name(), Topics.DOCUMENTS.name())) {
+        try (KafkaConsumer<byte[], byte[]> reader = KafkaTestSupport.readCommitted(broker.bootstrapServers(), Topics.JOB_EVENTS.name(), Topics.DOCUMENTS.name())) {
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
                 for (ConsumerRecord<byte[], byte[]> record : reader.poll(Duration.ofMillis(200))) {
                     if (record.topic().equals(Topics.JOB_EVENTS.name())) {
@@ -101,8 +95,8 @@ class CrawlWorkerKafkaTest {
             });
         }
 
-        assertThat(kinds(events, page.childId())).containsExactly("running", "links", "completed");
-        ChildStatusChanged completed = terminal(events, page.childId());
+        assertThat(KafkaTestSupport.kinds(events, page.childId())).containsExactly("running", "links", "completed");
+        ChildStatusChanged completed = KafkaTestSupport.terminal(events, page.childId());
         String documentId = Ids.documentId(parentId, page.url());
         assertThat(completed.documentId()).isEqualTo(documentId);
         assertThat(completed.httpStatus()).isEqualTo(200);
@@ -119,8 +113,8 @@ class CrawlWorkerKafkaTest {
         assertThat(document.language()).isEqualTo("en");
         assertThat(document.contentHash()).hasSize(64);
 
-        assertThat(kinds(events, missing.childId())).containsExactly("running", "failed");
-        ChildStatusChanged failed = terminal(events, missing.childId());
+        assertThat(KafkaTestSupport.kinds(events, missing.childId())).containsExactly("running", "failed");
+        ChildStatusChanged failed = KafkaTestSupport.terminal(events, missing.childId());
         assertThat(failed.reason()).isEqualTo("http 404");
         assertThat(failed.reasonClass()).isEqualTo(ReasonClass.ERROR);
         assertThat(failed.httpStatus()).isEqualTo(404);
@@ -133,7 +127,7 @@ class CrawlWorkerKafkaTest {
         producer.send(new ProducerRecord<>(Topics.CRAWL_TASKS.name(), key, value));
         producer.flush();
 
-        try (KafkaConsumer<byte[], byte[]> reader = readCommitted(Topics.DEAD_LETTERS.name())) {
+        try (KafkaConsumer<byte[], byte[]> reader = KafkaTestSupport.readCommitted(broker.bootstrapServers(), Topics.DEAD_LETTERS.name())) {
             List<ConsumerRecord<byte[], byte[]>> letters = new ArrayList<>();
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
                 reader.poll(Duration.ofMillis(200)).forEach(r -> {
@@ -150,49 +144,5 @@ class CrawlWorkerKafkaTest {
             assertThat(new String(letter.headers().lastHeader(Topics.DLT_SOURCE_TOPIC_HEADER).value(),
                     StandardCharsets.UTF_8)).isEqualTo(Topics.CRAWL_TASKS.name());
         }
-    }
-
-    private static CrawlTask submit(String parentId, String rawUrl) {
-        String url = UrlNormalizer.normalize(rawUrl).orElseThrow();
-        String childId = Ids.childId(parentId, url);
-        CrawlTask task = new CrawlTask(parentId, childId, url, 1, 1, 1, Instant.now());
-        String key = Ids.hostShardKey(UrlNormalizer.host(url), childId, 1);
-        producer.send(new ProducerRecord<>(Topics.CRAWL_TASKS.name(),
-                Topics.CRAWL_TASKS.keySerde().serializer().serialize(Topics.CRAWL_TASKS.name(), key),
-                Topics.CRAWL_TASKS.valueSerde().serializer().serialize(Topics.CRAWL_TASKS.name(), task)));
-        return task;
-    }
-
-    private static List<String> kinds(List<JobEvent> events, String childId) {
-        List<String> kinds = new ArrayList<>();
-        for (JobEvent event : events) {
-            if (event instanceof ChildStatusChanged c && c.childId().equals(childId)) {
-                kinds.add(c.status() == ChildStatus.RUNNING ? "running" : c.status().name().toLowerCase());
-            } else if (event instanceof LinksDiscovered l && l.childId().equals(childId)) {
-                kinds.add("links");
-            }
-        }
-        return kinds;
-    }
-
-    private static ChildStatusChanged terminal(List<JobEvent> events, String childId) {
-        return events.stream().filter(ChildStatusChanged.class::isInstance).map(ChildStatusChanged.class::cast)
-                .filter(c -> c.childId().equals(childId) && c.status().isTerminal()).findFirst().orElseThrow();
-    }
-
-    private static KafkaConsumer<byte[], byte[]> readCommitted(String... topics) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer());
-        List<TopicPartition> partitions = new ArrayList<>();
-        for (String topic : topics) {
-            consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
-        }
-        consumer.assign(partitions);
-        consumer.seekToBeginning(partitions);
-        return consumer;
     }
 }
