@@ -62,6 +62,12 @@ public class JobStreamController implements ApplicationListener<ContextClosedEve
             }
 
             @Override
+            public void openedEmpty() throws IOException {
+                // a resumed client already holds the newest version: a comment commits the headers
+                emitter.send(SseEmitter.event().comment("up to date"));
+            }
+
+            @Override
             public void complete() {
                 emitter.complete();
             }

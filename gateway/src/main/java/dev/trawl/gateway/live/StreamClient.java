@@ -17,6 +17,10 @@ final class StreamClient extends SnapshotOutbox {
     interface Sink {
         void send(JobSnapshot snapshot, boolean first) throws IOException;
 
+        /** Called when the stream opens with nothing to send yet, so the client gets the response headers now. */
+        default void openedEmpty() throws IOException {
+        }
+
         void complete();
 
         void fail(Exception e);
@@ -45,20 +49,19 @@ final class StreamClient extends SnapshotOutbox {
             if (lastVersion != null) {
                 markDelivered(jobId, lastVersion);
             }
-            if (current.isEmpty()) {
-                return;
-            }
-            JobSnapshot snapshot = current.get();
+            JobSnapshot snapshot = current.orElse(null);
             try {
-                if (snapshot.version() > deliveredVersion(jobId)) {
+                if (snapshot != null && snapshot.version() > deliveredVersion(jobId)) {
                     markDelivered(jobId, snapshot.version());
                     sink.send(snapshot, true);
+                } else {
+                    sink.openedEmpty();
                 }
             } catch (IOException | RuntimeException e) {
                 fail(e);
                 return;
             }
-            if (snapshot.terminal()) {
+            if (snapshot != null && snapshot.terminal()) {
                 finish();
             }
         });
