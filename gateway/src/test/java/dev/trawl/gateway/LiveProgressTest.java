@@ -140,6 +140,14 @@ class LiveProgressTest extends GatewayIntegrationTest {
         SubmitJobTest.assertProblem(get("/api/jobs?size=0", "application/json"), 400, "size");
     }
 
+    @Test
+    void dashboardIsServedAtTheRootWithItsScript() throws Exception {
+        var page = get("/", "text/html");
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("<script src=\"app.js\">");
+        assertThat(get("/app.js", "*/*").body()).contains("op: 'subscribe', job_id: '*'");
+    }
+
     private void awaitVersion(String id, long version) {
         await().atMost(Duration.ofSeconds(10)).until(() -> {
             var response = get("/api/jobs/" + id, "application/json");
