@@ -2,6 +2,8 @@ package dev.trawl.testkit;
 
 import dev.trawl.api.topic.TopicAdmin;
 import dev.trawl.api.topic.Topics;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.Map;
 import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 
@@ -12,6 +14,7 @@ import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 public final class EmbeddedBroker implements AutoCloseable {
 
     private static EmbeddedBroker shared;
+    private static final Deque<AutoCloseable> CLOSE_BEFORE_SHARED = new ArrayDeque<>();
 
     private final EmbeddedKafkaKraftBroker broker;
 
@@ -23,9 +26,28 @@ public final class EmbeddedBroker implements AutoCloseable {
     public static synchronized EmbeddedBroker shared() {
         if (shared == null) {
             shared = start(0);
-            Runtime.getRuntime().addShutdownHook(new Thread(shared::close, "embedded-broker-shutdown"));
+            Runtime.getRuntime().addShutdownHook(new Thread(EmbeddedBroker::closeShared, "embedded-broker-shutdown"));
         }
         return shared;
+    }
+
+    /**
+     * Closes {@code resource} at JVM exit before the shared broker stops (latest registered first), so clients
+     * of the broker shut down cleanly instead of waiting for a broker that is gone.
+     */
+    public static synchronized void closeBeforeShared(AutoCloseable resource) {
+        CLOSE_BEFORE_SHARED.push(resource);
+    }
+
+    private static synchronized void closeShared() {
+        while (!CLOSE_BEFORE_SHARED.isEmpty()) {
+            try {
+                CLOSE_BEFORE_SHARED.pop().close();
+            } catch (Exception e) {
+                System.err.println("closing before the embedded broker failed: " + e);
+            }
+        }
+        shared.close();
     }
 
     /** Starts a single-node broker on {@code port} (0 = any free port) and creates every Trawl topic. */

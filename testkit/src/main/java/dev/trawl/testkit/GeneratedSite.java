@@ -143,7 +143,7 @@ public final class GeneratedSite implements AutoCloseable {
             switch (c % 4) {
                 case 0 -> out.add(String.valueOf(c));                 // relative
                 case 1 -> out.add("/p/" + c + "#section-" + c);     // fragment
-                case 2 -> out.add("/p/" + c + "/");                  // trailing-slash variant
+                case 2 -> out.add("/p/" + c + "/");                  // trailing-slash variant (301 to /p/c)
                 default -> out.add("/p/" + c);                        // absolute path
             }
         }
@@ -164,7 +164,10 @@ public final class GeneratedSite implements AutoCloseable {
         try (exchange) {
             String path = exchange.getRequestURI().getPath();
             if (path.length() > 1 && path.endsWith("/")) {
-                path = path.substring(0, path.length() - 1);
+                // as real sites do: the trailing-slash variant redirects to the page, so relative links resolve
+                exchange.getResponseHeaders().set("Location", path.substring(0, path.length() - 1));
+                exchange.sendResponseHeaders(301, -1);
+                return;
             }
             Integer page = null;
             if (path.startsWith("/p/")) {
