@@ -6,15 +6,18 @@ import dev.trawl.api.serde.Json;
 import dev.trawl.testkit.EmbeddedBroker;
 import dev.trawl.testkit.GeneratedSite;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
@@ -63,9 +66,18 @@ public final class LocalCluster {
         Path home = options.home();
         Path runDir = home.resolve(".trawl");
         Files.createDirectories(runDir.resolve("logs"));
+        // the broker is new on every start, so state kept for an earlier broker would only be thrown away
+        deleteRecursively(runDir.resolve("aggregator-state"));
 
         say("starting a Kafka broker (KRaft) on localhost:" + options.kafkaPort());
-        broker = EmbeddedBroker.start(options.kafkaPort());
+        PrintStream console = System.out;
+        try (PrintStream brokerOut = new PrintStream(Files.newOutputStream(runDir.resolve("logs").resolve(
+                "broker-format.log")), true, StandardCharsets.UTF_8)) {
+            System.setOut(brokerOut); // the broker's storage formatter prints to stdout
+            broker = EmbeddedBroker.start(options.kafkaPort());
+        } finally {
+            System.setOut(console);
+        }
         String bootstrap = broker.bootstrapServers();
         site = GeneratedSite.start(options.sitePages(), 25);
         say("serving the sample site (" + options.sitePages() + " pages) at " + site.baseUrl());
@@ -176,6 +188,17 @@ public final class LocalCluster {
         if (broker != null) {
             broker.close();
             broker = null;
+        }
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
         }
     }
 
