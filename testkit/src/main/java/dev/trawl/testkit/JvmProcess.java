@@ -1,0 +1,71 @@
+package dev.trawl.testkit;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A class's {@code main} run in a separate JVM with this JVM's classpath, so a test can kill it for real
+ * ({@link #kill()} is SIGKILL: no shutdown hook, no flush, no leave-group) while the rest of the pipeline runs on.
+ */
+public final class JvmProcess implements AutoCloseable {
+
+    private final Process process;
+    private final Path log;
+
+    private JvmProcess(Process process, Path log) {
+        this.process = process;
+        this.log = log;
+    }
+
+    /** Starts {@code mainClass} with {@code args}; its output goes to {@code log}. */
+    public static JvmProcess start(Class<?> mainClass, Path log, List<String> jvmArgs, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx256m");
+        command.addAll(jvmArgs);
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(mainClass.getName());
+        command.addAll(List.of(args));
+        try {
+            File logFile = log.toFile();
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(logFile).start();
+            return new JvmProcess(process, log);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start " + mainClass.getName(), e);
+        }
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    public Path log() {
+        return log;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    /** SIGKILL, and waits until the process is gone. */
+    public void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            kill();
+        }
+    }
+}
