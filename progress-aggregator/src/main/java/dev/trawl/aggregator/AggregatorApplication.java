@@ -5,6 +5,7 @@ import dev.trawl.api.topic.TopicAdmin;
 import dev.trawl.api.topic.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -28,10 +29,13 @@ public class AggregatorApplication {
             @Value("${trawl.aggregator.standby-replicas}") int standbyReplicas,
             @Value("${trawl.aggregator.stream-threads}") int streamThreads,
             @Value("${trawl.aggregator.snapshot-interval}") Duration snapshotInterval,
-            @Value("${trawl.aggregator.host-shards}") int hostShards) {
+            @Value("${trawl.aggregator.host-shards}") int hostShards,
+            @Value("${trawl.aggregator.child-retention}") Duration childRetention,
+            @Value("${trawl.aggregator.retention-scan-interval}") Duration retentionScanInterval) {
         TopicAdmin.ensureTopics(bootstrapServers, Topics.ALL, (short) replicationFactor);
         return new ProgressAggregator(new ProgressAggregator.Settings(bootstrapServers, applicationId, stateDir,
                 commitInterval, standbyReplicas, replicationFactor, streamThreads,
-                new ProgressTopology.Settings(snapshotInterval, hostShards)));
+                new ProgressTopology.Settings(snapshotInterval, hostShards, childRetention,
+                        retentionScanInterval), Map.of()));
     }
 }

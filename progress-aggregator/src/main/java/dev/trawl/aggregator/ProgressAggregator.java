@@ -4,6 +4,8 @@ import dev.trawl.aggregator.errors.DeadLetterDeserializationHandler;
 import dev.trawl.aggregator.topology.ProgressTopology;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -24,14 +26,31 @@ public final class ProgressAggregator implements AutoCloseable {
      *                          this bounds the latency a snapshot adds; shorter costs more transactions
      * @param standbyReplicas   warm copies of each task's state on other instances, for fast fail-over
      * @param replicationFactor of the changelog topics Streams creates
+     * @param overrides         any other Kafka Streams, consumer or producer setting, applied last
      */
     public record Settings(String bootstrapServers, String applicationId, Path stateDir, Duration commitInterval,
                            int standbyReplicas, int replicationFactor, int streamThreads,
-                           ProgressTopology.Settings topology) {
+                           ProgressTopology.Settings topology, Map<String, Object> overrides) {
+
+        public Settings {
+            overrides = Map.copyOf(overrides);
+        }
 
         public static Settings defaults(String bootstrapServers, Path stateDir) {
             return new Settings(bootstrapServers, "trawl-progress-aggregator", stateDir, Duration.ofMillis(50), 1, 1,
-                    1, ProgressTopology.Settings.defaults());
+                    1, ProgressTopology.Settings.defaults(), Map.of());
+        }
+
+        public Settings withApplicationId(String id) {
+            return new Settings(bootstrapServers, id, stateDir, commitInterval, standbyReplicas, replicationFactor,
+                    streamThreads, topology, overrides);
+        }
+
+        public Settings withOverrides(Map<String, Object> more) {
+            Map<String, Object> merged = new HashMap<>(overrides);
+            merged.putAll(more);
+            return new Settings(bootstrapServers, applicationId, stateDir, commitInterval, standbyReplicas,
+                    replicationFactor, streamThreads, topology, merged);
         }
     }
 
@@ -63,6 +82,7 @@ public final class ProgressAggregator implements AutoCloseable {
         props.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), 8 * 1024 * 1024);
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 20);
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        props.putAll(settings.overrides());
         return props;
     }
 

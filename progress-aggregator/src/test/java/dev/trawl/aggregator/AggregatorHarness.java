@@ -46,13 +46,18 @@ final class AggregatorHarness implements AutoCloseable {
     private final List<CrawlTask> allTasks = new ArrayList<>();
     private final List<ParentProgress> snapshots = new ArrayList<>();
     private final Map<String, ChildProgress> children = new LinkedHashMap<>();
-    private Instant clock = Instant.parse("2026-11-22T10:00:00Z");
+    private final List<String> tombstones = new ArrayList<>();
+    private Instant clock = START;
     private int eventSeq;
+
+    static final Instant START = Instant.parse("2026-11-22T10:00:00Z");
+    static final Duration RETENTION = Duration.ofHours(1);
 
     AggregatorHarness() {
         Properties props = ProgressAggregator.properties(ProgressAggregator.Settings.defaults("dummy:9092",
                 tempDir()));
-        driver = new TopologyTestDriver(ProgressTopology.build(ProgressTopology.Settings.defaults()), props);
+        driver = new TopologyTestDriver(ProgressTopology.build(ProgressTopology.Settings.defaults()
+                .withChildRetention(RETENTION, Duration.ofMinutes(1))), props, START);
         events = driver.createInputTopic(Topics.JOB_EVENTS.name(), Serdes.String().serializer(),
                 Topics.JOB_EVENTS.valueSerde().serializer());
         rawEvents = driver.createInputTopic(Topics.JOB_EVENTS.name(), Serdes.String().serializer(),
@@ -144,12 +149,25 @@ final class AggregatorHarness implements AutoCloseable {
         send(new LinksDiscovered("l" + (++eventSeq), PARENT, child(url), depth, tick(), List.of(links)));
     }
 
+    /** Moves the wall clock (punctuations) by {@code d}; event time follows. */
+    void advanceWallClock(Duration d) {
+        driver.advanceWallClockTime(d);
+        clock = clock.plus(d);
+    }
+
     /** Runs the snapshot punctuation and collects every output so far. */
     void flush() {
         driver.advanceWallClockTime(Duration.ofMillis(50));
         tasks.readValuesToList().forEach(allTasks::add);
         snapshots.addAll(progress.readValuesToList());
-        childProgress.readKeyValuesToList().forEach(kv -> children.put(kv.key, kv.value));
+        childProgress.readKeyValuesToList().forEach(kv -> {
+            if (kv.value == null) {
+                children.remove(kv.key);
+                tombstones.add(kv.key);
+            } else {
+                children.put(kv.key, kv.value);
+            }
+        });
     }
 
     ParentProgress latest() {
@@ -170,6 +188,11 @@ final class AggregatorHarness implements AutoCloseable {
     Map<String, ChildProgress> children() {
         flush();
         return children;
+    }
+
+    List<String> childTombstones() {
+        flush();
+        return tombstones;
     }
 
     List<TestRecord<byte[], byte[]>> deadLetters() {

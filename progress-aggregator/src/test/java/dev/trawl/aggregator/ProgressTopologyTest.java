@@ -15,6 +15,7 @@ import dev.trawl.api.event.ParentProgress;
 import dev.trawl.api.event.ReasonClass;
 import dev.trawl.api.topic.Topics;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.errors.SerializationException;
@@ -347,6 +348,85 @@ class ProgressTopologyTest {
         ParentProgress p = agg.latest();
         assertThat(p.status()).isEqualTo(JobStatus.FAILED);
         assertThat(p.warning()).contains("max_pages");
+    }
+
+    @Test
+    void childStateOfAParentFinishedLongerAgoThanTheRetentionIsRemovedAndTheSnapshotStays() {
+        agg.submit(spec(1, 100, HOME));
+        agg.crawled(HOME, 0, page(1), page(2));
+        agg.crawled(page(1), 1);
+        agg.crawled(page(2), 1);
+        ParentProgress done = agg.latest();
+        assertThat(done.status()).isEqualTo(JobStatus.COMPLETED);
+        assertThat(agg.children()).hasSize(3);
+
+        agg.advanceWallClock(AggregatorHarness.RETENTION.minusMinutes(5));
+        assertThat(agg.childTombstones()).isEmpty();
+
+        agg.advanceWallClock(Duration.ofMinutes(10));
+        assertThat(agg.childTombstones()).hasSize(3);
+        assertThat(agg.children()).isEmpty();
+        assertThat(agg.latest()).isEqualTo(done); // no new snapshot: the aggregate is unchanged
+
+        agg.running(page(1)); // a very late event
+        assertThat(agg.deadLetters()).singleElement().satisfies(r -> assertThat(header(r.headers().lastHeader(
+                Topics.DLT_REASON_HEADER))).contains("child state was removed"));
+        assertThat(agg.latest().completed()).isEqualTo(3);
+    }
+
+    @Test
+    void aRunningParentKeepsItsChildStateWhateverItsAge() {
+        agg.submit(spec(1, 100, HOME));
+        agg.crawled(HOME, 0, page(1));
+        agg.advanceWallClock(AggregatorHarness.RETENTION.multipliedBy(3));
+        agg.crawled(page(1), 1);
+
+        assertThat(agg.childTombstones()).isEmpty();
+        assertThat(agg.latest().completed()).isEqualTo(2);
+    }
+
+    @Test
+    void etaIsUnknownAtFirstThenFollowsTheRecentCompletionRate() {
+        agg.submit(spec(1, 1000, HOME));
+        String[] links = new String[100];
+        for (int i = 0; i < links.length; i++) {
+            links[i] = page(i);
+        }
+        agg.crawled(HOME, 0, links);
+        assertThat(agg.latest().etaSeconds()).isNull();
+
+        // one child finishes every 400 ms of event time (crawled() spans 300 ms): 2.5 per second; after 60 of
+        // them 41 are outstanding and nothing new is found, so about 16 s are left
+        for (int i = 0; i < 60; i++) {
+            agg.advance(Duration.ofMillis(100));
+            agg.crawled(links[i], 1);
+        }
+        ParentProgress p = agg.latest();
+        assertThat(p.etaSeconds()).isNotNull().isBetween(12L, 20L);
+        for (int i = 60; i < links.length; i++) {
+            agg.crawled(links[i], 1);
+        }
+        assertThat(agg.latest().etaSeconds()).isZero();
+    }
+
+    @Test
+    void etaCountsTheLinksThatKeepBeingDiscovered() {
+        agg.submit(spec(5, 200, HOME));
+        agg.crawled(HOME, 0, page(0), page(1));
+        // each finished page discovers two new ones: the frontier grows until max_pages (200) is reached
+        int next = 2;
+        for (int i = 0; i < 60; i++) {
+            agg.advance(Duration.ofMillis(100));
+            agg.crawled(page(i), 1, page(next++), page(next++));
+        }
+        ParentProgress p = agg.latest();
+        long outstanding = p.pending() + p.running();
+        // 2.5 finishes/s while 5 new children/s are found: the frontier keeps growing until max_pages, so the
+        // whole rest of max_pages must be crawled, not only what is outstanding now
+        double rate = 2.5;
+        assertThat(p.etaSeconds()).isNotNull().isGreaterThan((long) (outstanding / rate) + 5);
+        assertThat(p.etaSeconds()).isBetween((long) ((200 - p.completed()) / rate) - 2,
+                (long) ((200 - p.completed()) / rate) + 2);
     }
 
     private static String header(Header h) {

@@ -42,6 +42,8 @@ public final class ParentState {
     Instant updatedAt;
     Instant finishedAt;
     long version;
+    /** The per-child state was removed after the retention; the aggregate stays. */
+    boolean childrenRemoved;
     Throughput throughput = new Throughput();
 
     ParentState() {
@@ -127,6 +129,18 @@ public final class ParentState {
 
     public void warn(String why) {
         warning = why;
+    }
+
+    public Instant finishedAt() {
+        return finishedAt;
+    }
+
+    public boolean childrenRemoved() {
+        return childrenRemoved;
+    }
+
+    public void childrenRemoved(boolean removed) {
+        childrenRemoved = removed;
     }
 
     public boolean isCancelRequested() {

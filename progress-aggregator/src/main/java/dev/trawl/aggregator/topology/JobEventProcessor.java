@@ -56,6 +56,7 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
     private KeyValueStore<String, ParentState> parents;
     private KeyValueStore<String, ChildState> children;
     private KeyValueStore<String, Long> dirty;
+    private KeyValueStore<String, String> finished;
 
     JobEventProcessor(ProgressTopology.Settings settings) {
         this.settings = settings;
@@ -67,7 +68,9 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
         this.parents = context.getStateStore(ProgressTopology.PARENTS_STORE);
         this.children = context.getStateStore(ProgressTopology.CHILDREN_STORE);
         this.dirty = context.getStateStore(ProgressTopology.DIRTY_STORE);
+        this.finished = context.getStateStore(ProgressTopology.FINISHED_STORE);
         context.schedule(settings.snapshotInterval(), PunctuationType.WALL_CLOCK_TIME, now -> publishDueSnapshots());
+        context.schedule(settings.retentionScanInterval(), PunctuationType.WALL_CLOCK_TIME, this::removeExpiredChildren);
     }
 
     @Override
@@ -142,7 +145,9 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
         String key = ChildState.storeKey(parent.id(), change.childId());
         ChildState child = children.get(key);
         if (child == null) {
-            deadLetter(parent.id(), change, "unknown child " + change.childId());
+            deadLetter(parent.id(), change, parent.childrenRemoved()
+                    ? "late event for child " + change.childId() + " of a finished parent whose child state was removed"
+                    : "unknown child " + change.childId());
             return;
         }
         if (!advances(child, change)) {
@@ -311,6 +316,50 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
         dirty.put(parent.id(), 1L);
         if (parent.status().isTerminal()) {
             scopes.remove(parent.id());
+            if (!parent.childrenRemoved()) {
+                finished.putIfAbsent(finishedKey(parent), parent.id());
+            }
+        }
+    }
+
+    /** Index key of a finished parent: its finish time first, so a range scan finds those past the retention. */
+    private static String finishedKey(ParentState parent) {
+        return String.format("%020d/%s", parent.finishedAt().toEpochMilli(), parent.id());
+    }
+
+    /**
+     * Removes the per-child state of parents finished longer ago than the retention (store entries deleted,
+     * tombstones on {@code trawl.child-progress}); the parent and its last snapshot stay.
+     */
+    private void removeExpiredChildren(long nowMillis) {
+        String upTo = String.format("%020d/", nowMillis - settings.childRetention().toMillis());
+        List<KeyValue<String, String>> expired = new ArrayList<>();
+        try (KeyValueIterator<String, String> it = finished.range(String.format("%020d/", 0L), upTo)) {
+            while (it.hasNext()) {
+                expired.add(it.next());
+            }
+        }
+        for (KeyValue<String, String> entry : expired) {
+            String parentId = entry.value;
+            List<String> keys = new ArrayList<>();
+            try (KeyValueIterator<String, ChildState> it =
+                         children.prefixScan(ChildState.storePrefix(parentId), PREFIX_SERIALIZER)) {
+                while (it.hasNext()) {
+                    keys.add(it.next().key);
+                }
+            }
+            for (String key : keys) {
+                children.delete(key);
+                String childId = key.substring(key.indexOf('/') + 1);
+                context.forward(new Record<>(childId, null, nowMillis), ProgressTopology.CHILD_PROGRESS_SINK);
+            }
+            ParentState parent = parents.get(parentId);
+            if (parent != null) {
+                parent.childrenRemoved(true);
+                parents.put(parentId, parent);
+            }
+            finished.delete(entry.key);
+            log.info("removed the state of {} children of {}, finished before the retention", keys.size(), parentId);
         }
     }
 

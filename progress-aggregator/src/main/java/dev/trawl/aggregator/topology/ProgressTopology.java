@@ -26,7 +26,8 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <p>Stores (changelogged): {@value #PARENTS_STORE} (parent id → aggregate), {@value #CHILDREN_STORE}
  * (parent id/child id → child state: the frontier's dedupe set), {@value #DIRTY_STORE} (parents whose
- * snapshot is due).
+ * snapshot is due), {@value #FINISHED_STORE} (finish time/parent id → parent id: finished parents whose
+ * children's state is kept until the retention passes).
  */
 public final class ProgressTopology {
 
@@ -40,15 +41,24 @@ public final class ProgressTopology {
     public static final String PARENTS_STORE = "trawl-parents";
     public static final String CHILDREN_STORE = "trawl-children";
     public static final String DIRTY_STORE = "trawl-dirty-parents";
+    public static final String FINISHED_STORE = "trawl-finished-parents";
 
     /**
-     * @param snapshotInterval how often due snapshots are published (wall clock): coalesces many events of a
-     *                         parent into one snapshot
-     * @param hostShards       over how many task keys one host's URLs are spread
+     * @param snapshotInterval      how often due snapshots are published (wall clock): coalesces many events of
+     *                              a parent into one snapshot
+     * @param hostShards            over how many task keys one host's URLs are spread
+     * @param childRetention        how long after a parent finished its per-child state is kept; then it is
+     *                              removed (tombstones on {@code trawl.child-progress}), the parent snapshot stays
+     * @param retentionScanInterval how often finished parents are checked against {@code childRetention}
      */
-    public record Settings(Duration snapshotInterval, int hostShards) {
+    public record Settings(Duration snapshotInterval, int hostShards, Duration childRetention,
+                           Duration retentionScanInterval) {
         public static Settings defaults() {
-            return new Settings(Duration.ofMillis(20), 4);
+            return new Settings(Duration.ofMillis(20), 4, Duration.ofDays(7), Duration.ofMinutes(1));
+        }
+
+        public Settings withChildRetention(Duration retention, Duration scanInterval) {
+            return new Settings(snapshotInterval, hostShards, retention, scanInterval);
         }
     }
 
@@ -68,6 +78,8 @@ public final class ProgressTopology {
                 Serdes.String(), new JsonSerde<>(ChildState.class)).withCachingEnabled(), PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(DIRTY_STORE),
                 Serdes.String(), Serdes.Long()).withCachingEnabled(), PROCESSOR);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FINISHED_STORE),
+                Serdes.String(), Serdes.String()), PROCESSOR);
         topology.addSink(TASKS_SINK, Topics.CRAWL_TASKS.name(), Serdes.String().serializer(),
                 (Serializer<Object>) (Serializer<?>) Topics.CRAWL_TASKS.valueSerde().serializer(), PROCESSOR);
         topology.addSink(PARENT_PROGRESS_SINK, Topics.PARENT_PROGRESS.name(), Serdes.String().serializer(),
