@@ -94,6 +94,11 @@ public final class ProgressAggregator implements AutoCloseable {
         return streams.state();
     }
 
+    /** Active tasks (input partitions) this instance processes now. */
+    public int activeTaskCount() {
+        return streams.metadataForLocalThreads().stream().mapToInt(t -> t.activeTasks().size()).sum();
+    }
+
     /**
      * Stops processing, committing what was processed, and leaves the group so the other instances take the
      * tasks over at once (not after the session timeout); the state stays on disk for the next start.
