@@ -27,7 +27,7 @@ public final class CrawlWorker implements AutoCloseable {
 
     private final WorkerSettings settings;
     private final ExecutorService fetchPool;
-    private final ExecutorService httpPool;
+    private final Fetcher fetcher;
     private final TransactionalTaskLoop loop;
     private final Thread thread;
 
@@ -39,11 +39,9 @@ public final class CrawlWorker implements AutoCloseable {
         this.settings = settings;
         String name = "trawl-worker-" + settings.instanceId();
         this.fetchPool = Executors.newFixedThreadPool(settings.maxInFlight(), daemonThreads(name + "-fetch"));
-        // the HTTP client's own callbacks get separate threads: fetch threads block on its futures
-        this.httpPool = Executors.newCachedThreadPool(daemonThreads(name + "-http"));
-        Fetcher fetcher = new Fetcher(new Fetcher.Options(settings.userAgent(), settings.connectTimeout(),
+        this.fetcher = new Fetcher(new Fetcher.Options(settings.userAgent(), settings.connectTimeout(),
                 settings.readTimeout(), settings.fetchDeadline(), settings.maxRedirects()),
-                new AddressPolicy(settings.allowedPrivateCidrs()), httpPool);
+                new AddressPolicy(settings.allowedPrivateCidrs()), settings.maxInFlight() + 8);
         RobotsPolicy robots = new RobotsPolicy(fetcher, settings.userAgent(), settings.robotsCacheTtl(),
                 settings.maxCrawlDelay());
         PageCrawler crawler = new PageCrawler(settings, fetcher, robots, new HostPoliteness(),
@@ -90,7 +88,7 @@ public final class CrawlWorker implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             fetchPool.shutdownNow();
-            httpPool.shutdownNow();
+            fetcher.close();
             try {
                 fetchPool.awaitTermination(5, TimeUnit.SECONDS);
             } catch (InterruptedException e) {

@@ -74,6 +74,7 @@ public final class PageCrawler {
         Duration interval = delay.multipliedBy(Math.max(1, task.hostShards()));
 
         FetchResult.Failure lastFailure = null;
+        Duration retryAfter = null;
         for (int attempt = 0; attempt <= settings.maxRetries(); attempt++) {
             if (attempt == 0) {
                 if (stopping.getAsBoolean()) {
@@ -84,7 +85,11 @@ public final class PageCrawler {
                     return new TaskOutcome.Deferred();
                 }
             } else {
-                Thread.sleep(settings.retryBackoff().multipliedBy(1L << (attempt - 1)).toMillis());
+                Duration backoff = settings.retryBackoff().multipliedBy(1L << (attempt - 1));
+                if (retryAfter != null && retryAfter.compareTo(backoff) > 0) {
+                    backoff = retryAfter; // the server said when; never sooner
+                }
+                Thread.sleep(backoff.toMillis());
                 politeness.await(politenessKey, interval);
             }
             FetchResult result = fetcher.fetch(uri.toString(), ACCEPTED_MIME, settings.maxBodyBytes(),
@@ -100,6 +105,12 @@ public final class PageCrawler {
             int status = response.httpStatus();
             if (status == 429 || status >= 500) {
                 lastFailure = new FetchResult.Failure("http " + status, ReasonClass.ERROR, status, true);
+                retryAfter = response.retryAfter();
+                if (retryAfter != null && retryAfter.compareTo(settings.maxCrawlDelay()) > 0) {
+                    // waiting that long would hold the batch hostage; the child fails with the server's answer
+                    return new TaskOutcome.Failed("http " + status + " (retry after " + retryAfter.toSeconds()
+                            + "s)", ReasonClass.ERROR, status);
+                }
                 continue;
             }
             if (status < 200 || status >= 300) {
@@ -115,6 +126,10 @@ public final class PageCrawler {
     }
 
     private TaskOutcome convert(FetchResult.Response response) {
+        if (looksBinary(response.body(), response.charset())) {
+            return new TaskOutcome.Failed("binary content served as " + (response.mimeType().isEmpty()
+                    ? "html" : response.mimeType()), ReasonClass.POLICY, response.httpStatus());
+        }
         try {
             ConvertedPage page = converter.convert(response.body(), response.charset(), response.finalUrl());
             return new TaskOutcome.Completed(response.finalUrl(), response.httpStatus(), response.body().length,
@@ -124,6 +139,31 @@ public final class PageCrawler {
             return new TaskOutcome.Failed("unreadable page: " + e.getClass().getSimpleName(), ReasonClass.ERROR,
                     response.httpStatus());
         }
+    }
+
+    /**
+     * NUL bytes or mostly control characters in the first KiB: an image or archive labelled text/html. UTF-16
+     * text has NULs too, so a declared or BOM-marked UTF-16/32 page is not judged.
+     */
+    static boolean looksBinary(byte[] body, String charset) {
+        if (charset != null && charset.toLowerCase(java.util.Locale.ROOT).startsWith("utf-16")
+                || charset != null && charset.toLowerCase(java.util.Locale.ROOT).startsWith("utf-32")
+                || body.length >= 2 && ((body[0] == (byte) 0xfe && body[1] == (byte) 0xff)
+                || (body[0] == (byte) 0xff && body[1] == (byte) 0xfe))) {
+            return false;
+        }
+        int n = Math.min(body.length, 1024);
+        int control = 0;
+        for (int i = 0; i < n; i++) {
+            int b = body[i] & 0xff;
+            if (b == 0) {
+                return true;
+            }
+            if (b < 0x20 && b != '\n' && b != '\r' && b != '\t' && b != '\f') {
+                control++;
+            }
+        }
+        return n > 0 && control * 10 > n;
     }
 
     /** Waits for a politeness slot in short steps, giving up (false) when the worker starts stopping. */

@@ -32,7 +32,7 @@ class PageCrawlerTest {
     private PageCrawler crawler(WorkerSettings settings) {
         Fetcher fetcher = new Fetcher(new Fetcher.Options(settings.userAgent(), settings.connectTimeout(),
                 settings.readTimeout(), settings.fetchDeadline(), settings.maxRedirects()),
-                new AddressPolicy(settings.allowedPrivateCidrs()), httpPool);
+                new AddressPolicy(settings.allowedPrivateCidrs()), 16);
         return new PageCrawler(settings, fetcher,
                 new RobotsPolicy(fetcher, settings.userAgent(), settings.robotsCacheTtl(), settings.maxCrawlDelay()),
                 new HostPoliteness(), new PageConverter(settings.maxLinks(), settings.maxMarkdownChars()));

@@ -1,6 +1,8 @@
 package dev.trawl.worker.fetch;
 
+import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Optional;
 
@@ -46,6 +48,11 @@ public final class AddressPolicy {
     }
 
     public boolean isAllowed(InetAddress address) {
+        Optional<InetAddress> embedded = embeddedIpv4(address);
+        if (embedded.isPresent() && !isAllowed(embedded.get())) {
+            // ::ffff:10.0.0.1, ::10.0.0.1, 64:ff9b::a00:1 and 2002:a00:1:: all reach 10.0.0.1 one way or another
+            return false;
+        }
         if (METADATA.stream().anyMatch(m -> m.contains(address))) {
             return allowed.stream().anyMatch(c -> c.isExactly(address));
         }
@@ -63,6 +70,43 @@ public final class AddressPolicy {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * The IPv4 address an IPv6 address carries: IPv4-mapped ({@code ::ffff:0:0/96}, in case a resolver hands one
+     * over as an {@code Inet6Address}), IPv4-compatible ({@code ::/96}), NAT64 ({@code 64:ff9b::/96}) and 6to4
+     * ({@code 2002::/16}).
+     */
+    static Optional<InetAddress> embeddedIpv4(InetAddress address) {
+        if (!(address instanceof Inet6Address)) {
+            return Optional.empty();
+        }
+        byte[] b = address.getAddress();
+        int from = -1;
+        if (allZero(b, 0, 10) && ((b[10] == (byte) 0xff && b[11] == (byte) 0xff) || (b[10] == 0 && b[11] == 0))) {
+            from = 12;
+        } else if (b[0] == 0 && b[1] == 0x64 && b[2] == (byte) 0xff && b[3] == (byte) 0x9b && allZero(b, 4, 12)) {
+            from = 12;
+        } else if (b[0] == 0x20 && b[1] == 0x02) {
+            from = 2;
+        }
+        if (from < 0 || (from == 12 && allZero(b, 12, 16))) {
+            return Optional.empty(); // "::" itself is checked as IPv6
+        }
+        try {
+            return Optional.of(InetAddress.getByAddress(new byte[] {b[from], b[from + 1], b[from + 2], b[from + 3]}));
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("4 bytes are always an IPv4 address", e);
+        }
+    }
+
+    private static boolean allZero(byte[] b, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (b[i] != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean isSpecialPurpose(InetAddress address) {

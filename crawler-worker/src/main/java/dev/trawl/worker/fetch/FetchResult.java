@@ -12,9 +12,10 @@ public sealed interface FetchResult {
      * @param charset   the charset parameter of the Content-Type header, or null
      * @param truncated the body hit the byte cap and was cut off
      * @param location  the Location header, or null
+     * @param retryAfter the Retry-After header (seconds or HTTP date) as a wait, or null
      */
     record Response(String finalUrl, int httpStatus, String mimeType, String charset, byte[] body,
-                    boolean truncated, String location) implements FetchResult {
+                    boolean truncated, String location, java.time.Duration retryAfter) implements FetchResult {
     }
 
     /**

@@ -2,43 +2,63 @@ package dev.trawl.worker.fetch;
 
 import dev.trawl.api.event.ReasonClass;
 import dev.trawl.api.id.UrlNormalizer;
-import dev.trawl.worker.fetch.CappedBodySubscriber.Body;
 import dev.trawl.worker.fetch.FetchResult.Failure;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.net.ConnectException;
-import java.net.InetAddress;
 import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpResponse.BodySubscribers;
-import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.Inflater;
+import java.util.zip.InflaterInputStream;
 import javax.net.ssl.SSLException;
+import org.apache.hc.client5.http.ConnectTimeoutException;
+import org.apache.hc.client5.http.classic.methods.HttpGet;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.io.SocketConfig;
+import org.apache.hc.core5.util.Timeout;
 
 /**
  * Fetches one URL over HTTP/1.1 with the SSRF guard applied to every hop. Redirects are followed here, not by the
- * client, so each target is checked (scheme, resolved addresses, loops) before anything connects to it. The
- * whole fetch, hops and body included, runs under one deadline; bodies are capped, and bodies of responses
- * nobody will read (errors, redirects, unwanted content types) are not downloaded at all.
+ * client, so each target is checked (scheme, loops, hop count) before it is requested; every new connection
+ * resolves its host once through {@link GuardedDnsResolver}, which checks the addresses and gives the client
+ * only those, so the connection goes to an address that passed the guard (no second DNS lookup). No proxy: a
+ * proxy would connect on our behalf and void the address check.
+ *
+ * <p>The whole fetch, hops and body included, runs under one deadline (a timer aborts the request, so a server
+ * dripping one byte per read timeout cannot stretch it). Bodies are decoded here (gzip, deflate) and capped in
+ * decoded bytes, so a compression bomb stops at the cap; bodies nobody will read (errors, redirects, unwanted
+ * content types) are not downloaded at all.
  *
  * <p>Thread-safe: one instance serves every concurrent fetch of a worker.
  */
-public final class Fetcher {
+public final class Fetcher implements AutoCloseable {
 
     /** Settings of a {@link Fetcher}. */
     public record Options(String userAgent, Duration connectTimeout, Duration readTimeout, Duration deadline,
@@ -46,27 +66,46 @@ public final class Fetcher {
     }
 
     private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
+    /** Error and redirect bodies up to this size are read and dropped so the connection can be reused. */
+    private static final int DRAIN_LIMIT = 16 * 1024;
 
     private final Options options;
-    private final AddressPolicy addressPolicy;
-    private final HttpClient client;
+    private final CloseableHttpClient client;
+    private final ScheduledExecutorService deadlines;
 
-    public Fetcher(Options options, AddressPolicy addressPolicy, Executor executor) {
+    public Fetcher(Options options, AddressPolicy addressPolicy, int maxConnections) {
         this.options = options;
-        this.addressPolicy = addressPolicy;
-        // no proxy (a proxy would connect on our behalf and void the address check), no automatic redirects
-        this.client = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(options.connectTimeout())
-                .executor(executor)
+        Timeout connect = Timeout.of(options.connectTimeout());
+        Timeout read = Timeout.of(options.readTimeout());
+        this.client = HttpClients.custom()
+                .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
+                        .setDnsResolver(new GuardedDnsResolver(addressPolicy))
+                        .setMaxConnTotal(maxConnections)
+                        .setMaxConnPerRoute(maxConnections)
+                        .setDefaultSocketConfig(SocketConfig.custom().setTcpNoDelay(true).setSoTimeout(read).build())
+                        .setDefaultConnectionConfig(ConnectionConfig.custom().setConnectTimeout(connect)
+                                .setSocketTimeout(read).build())
+                        .build())
+                .setDefaultRequestConfig(RequestConfig.custom().setResponseTimeout(read)
+                        .setConnectionRequestTimeout(Timeout.of(options.deadline())).build())
+                .setUserAgent(options.userAgent())
+                .disableRedirectHandling()
+                .disableAutomaticRetries()
+                .disableContentCompression()
+                .disableCookieManagement()
+                .disableAuthCaching()
                 .build();
+        this.deadlines = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "trawl-fetch-deadlines");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /**
      * @param url             absolute http(s) URL
      * @param acceptedMime    which 2xx media types have their body downloaded; others end in a policy failure
-     * @param maxBodyBytes    body bytes kept at most
+     * @param maxBodyBytes    decoded body bytes kept at most
      * @param beforeRedirect  called before each redirect hop is requested (politeness)
      */
     public FetchResult fetch(String url, Predicate<String> acceptedMime, int maxBodyBytes,
@@ -82,9 +121,9 @@ public final class Fetcher {
                 return Failure.policy("invalid url");
             }
             visited.add(current);
-            Optional<Failure> blocked = checkTarget(uri);
-            if (blocked.isPresent()) {
-                return blocked.get();
+            Optional<Failure> unsupported = checkScheme(uri);
+            if (unsupported.isPresent()) {
+                return unsupported.get();
             }
             if (hop > 0) {
                 beforeRedirect.accept(uri);
@@ -95,102 +134,204 @@ public final class Fetcher {
             }
             String location = response.location();
             if (location == null) {
-                return new Failure("redirect without location", ReasonClass.ERROR,
-                        response.httpStatus(), false);
+                return new Failure("redirect without location", ReasonClass.ERROR, response.httpStatus(), false);
             }
             Optional<String> next = resolve(uri, location);
             if (next.isEmpty()) {
-                return new Failure("unsupported redirect target", ReasonClass.POLICY,
-                        response.httpStatus(), false);
+                return new Failure("unsupported redirect target", ReasonClass.POLICY, response.httpStatus(), false);
             }
             if (visited.contains(next.get())) {
-                return new Failure("redirect loop", ReasonClass.ERROR, response.httpStatus(),
-                        false);
+                return new Failure("redirect loop", ReasonClass.ERROR, response.httpStatus(), false);
             }
             if (hop + 1 > options.maxRedirects()) {
-                return new Failure("too many redirects", ReasonClass.ERROR,
-                        response.httpStatus(), false);
+                return new Failure("too many redirects", ReasonClass.ERROR, response.httpStatus(), false);
             }
             current = next.get();
         }
     }
 
-    private Optional<Failure> checkTarget(URI uri) {
+    private static Optional<Failure> checkScheme(URI uri) {
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
             return Optional.of(Failure.policy("unsupported scheme " + scheme));
         }
-        String host = uri.getHost();
-        if (host == null) {
+        if (uri.getHost() == null) {
             return Optional.of(Failure.policy("invalid url"));
         }
-        InetAddress[] addresses;
-        try {
-            addresses = InetAddress.getAllByName(host);
-        } catch (UnknownHostException e) {
-            return Optional.of(Failure.error("unknown host " + host, false));
-        }
-        return addressPolicy.firstDenied(addresses)
-                .map(a -> Failure.policy("blocked address " + a.getHostAddress()));
+        return Optional.empty();
     }
 
     private FetchResult request(URI uri, Predicate<String> acceptedMime, int maxBodyBytes, long deadline)
             throws InterruptedException {
         long remaining = deadline - System.nanoTime();
         if (remaining <= 0) {
-            return Failure.error("timeout after " + seconds(options.deadline()), true);
+            return deadlinePassed();
         }
-        HttpRequest request = HttpRequest.newBuilder(uri)
-                .GET()
-                .timeout(options.readTimeout())
-                .header("User-Agent", options.userAgent())
-                .header("Accept", "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1")
-                .build();
-        CompletableFuture<HttpResponse<Body>> future = client.sendAsync(request, info -> {
-            boolean wanted = info.statusCode() / 100 == 2 && acceptedMime.test(mimeOf(info.headers()
-                    .firstValue("Content-Type").orElse("")));
-            return wanted ? new CappedBodySubscriber(maxBodyBytes)
-                    : BodySubscribers.replacing(Body.EMPTY);
-        });
+        HttpGet get = new HttpGet(uri);
+        get.setHeader("Accept", "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1");
+        get.setHeader("Accept-Encoding", "gzip, deflate");
+        AtomicBoolean timedOut = new AtomicBoolean();
+        ScheduledFuture<?> abort = deadlines.schedule(() -> {
+            timedOut.set(true);
+            get.cancel();
+        }, remaining, TimeUnit.NANOSECONDS);
+        ClassicHttpResponse response = null;
+        // a body we will not read to its end is cut off with the connection: closing it normally would drain it
+        boolean discard = false;
         try {
-            HttpResponse<Body> response = future.get(remaining, TimeUnit.NANOSECONDS);
-            String contentType = response.headers().firstValue("Content-Type").orElse("");
-            Body body = response.body();
-            return new FetchResult.Response(uri.toString(), response.statusCode(), mimeOf(contentType),
-                    charsetOf(contentType), body.bytes(), body.truncated(),
-                    response.headers().firstValue("Location").orElse(null));
-        } catch (TimeoutException e) {
-            future.cancel(true);
-            return Failure.error("timeout after " + seconds(options.deadline()), true);
-        } catch (ExecutionException e) {
-            return classify(e.getCause());
-        } catch (InterruptedException e) {
-            future.cancel(true);
-            throw e;
+            response = client.executeOpen(null, get, null);
+            int status = response.getCode();
+            String contentType = header(response, "Content-Type", "");
+            String mime = mimeOf(contentType);
+            HttpEntity entity = response.getEntity();
+            boolean wanted = status / 100 == 2 && acceptedMime.test(mime);
+            Body body = Body.EMPTY;
+            if (wanted && entity != null) {
+                String encoding = header(response, "Content-Encoding", "identity").trim().toLowerCase(Locale.ROOT);
+                InputStream raw = entity.getContent();
+                InputStream decoded = switch (encoding) {
+                    case "identity", "" -> raw;
+                    case "gzip", "x-gzip" -> new GZIPInputStream(raw, 8192);
+                    case "deflate" -> new InflaterInputStream(raw, new Inflater(), 8192);
+                    default -> null;
+                };
+                if (decoded == null) {
+                    discard = true;
+                    return new Failure("unsupported content encoding " + encoding, ReasonClass.POLICY, status, false);
+                }
+                body = readCapped(decoded, maxBodyBytes, deadline);
+                discard = body.truncated();
+            } else if (entity != null) {
+                discard = !drained(entity);
+            }
+            return new FetchResult.Response(uri.toString(), status, mime, charsetOf(contentType), body.bytes(),
+                    body.truncated(), header(response, "Location", null),
+                    retryAfter(header(response, "Retry-After", null)));
+        } catch (IOException | RuntimeException e) {
+            discard = true;
+            if (Thread.currentThread().isInterrupted()) {
+                throw new InterruptedException("fetch interrupted");
+            }
+            if (timedOut.get()) {
+                return deadlinePassed();
+            }
+            return classify(e);
+        } finally {
+            abort.cancel(false);
+            if (discard) {
+                get.cancel();
+            }
+            if (response != null) {
+                try {
+                    response.close();
+                } catch (IOException | RuntimeException closingCutConnection) {
+                    // expected after a cancel: the socket is gone, which is what we wanted
+                }
+            }
         }
+    }
+
+    /** @param truncated there was more than the cap */
+    private record Body(byte[] bytes, boolean truncated) {
+        static final Body EMPTY = new Body(new byte[0], false);
+    }
+
+    private static Body readCapped(InputStream in, int maxBytes, long deadline) throws IOException {
+        byte[] buffer = new byte[Math.min(maxBytes + 1, 32 * 1024)];
+        int size = 0;
+        while (true) {
+            if (size == buffer.length) {
+                if (size > maxBytes) {
+                    return new Body(Arrays.copyOf(buffer, maxBytes), true);
+                }
+                buffer = Arrays.copyOf(buffer, (int) Math.min((long) maxBytes + 1, buffer.length * 2L));
+            }
+            int n = in.read(buffer, size, buffer.length - size);
+            if (n < 0) {
+                return new Body(size == buffer.length ? buffer : Arrays.copyOf(buffer, size), false);
+            }
+            size += n;
+            if (size > maxBytes) {
+                return new Body(Arrays.copyOf(buffer, maxBytes), true);
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new InterruptedIOException("deadline");
+            }
+        }
+    }
+
+    /**
+     * Reads and drops a small unwanted body so the connection can be reused.
+     *
+     * @return false when the body is large or of unknown length: the caller cuts the connection instead
+     */
+    private static boolean drained(HttpEntity entity) throws IOException {
+        long length = entity.getContentLength();
+        if (length < 0 || length > DRAIN_LIMIT) {
+            return false;
+        }
+        InputStream in = entity.getContent();
+        byte[] sink = new byte[(int) Math.max(1, length)];
+        while (in.read(sink) >= 0) {
+            // a fixed-length body ends after length bytes
+        }
+        return true;
+    }
+
+    private Failure deadlinePassed() {
+        return Failure.error("timeout after " + seconds(options.deadline()), true);
     }
 
     private Failure classify(Throwable error) {
         for (Throwable t = error; t != null; t = t.getCause()) {
-            if (t instanceof HttpConnectTimeoutException) {
+            if (t instanceof GuardedDnsResolver.BlockedAddressException blocked) {
+                return Failure.policy(blocked.getMessage());
+            }
+            if (t instanceof ConnectTimeoutException) {
                 return Failure.error("connect timeout after " + seconds(options.connectTimeout()), true);
             }
-            if (t instanceof HttpTimeoutException) {
+            if (t instanceof SocketTimeoutException) {
                 return Failure.error("timeout after " + seconds(options.readTimeout()), true);
             }
             if (t instanceof ConnectException || t instanceof NoRouteToHostException) {
                 return Failure.error("connection refused", true);
             }
-            if (t instanceof UnknownHostException) {
-                return Failure.error("unknown host", false);
+            if (t instanceof UnknownHostException unknown) {
+                return Failure.error("unknown host " + unknown.getMessage(), false);
             }
             if (t instanceof SSLException) {
                 return Failure.error("tls error: " + t.getMessage(), false);
             }
+            if (t instanceof java.util.zip.ZipException) {
+                return Failure.error("corrupt compressed body: " + t.getMessage(), false);
+            }
         }
-        String message = error instanceof IOException && error.getMessage() != null ? error.getMessage()
-                : error.getClass().getSimpleName();
+        String message = error.getMessage() != null ? error.getMessage() : error.getClass().getSimpleName();
         return Failure.error("connection error: " + message, true);
+    }
+
+    private static String header(ClassicHttpResponse response, String name, String fallback) {
+        Header header = response.getFirstHeader(name);
+        return header == null ? fallback : header.getValue();
+    }
+
+    /** Retry-After as delta-seconds or an HTTP date; null when absent or unreadable. */
+    static Duration retryAfter(String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        String v = value.trim();
+        try {
+            return Duration.ofSeconds(Math.max(0, Long.parseLong(v)));
+        } catch (NumberFormatException notSeconds) {
+            try {
+                Duration wait = Duration.between(ZonedDateTime.now(),
+                        ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME));
+                return wait.isNegative() ? Duration.ZERO : wait;
+            } catch (DateTimeParseException notADate) {
+                return null;
+            }
+        }
     }
 
     static Optional<String> resolve(URI base, String location) {
@@ -219,5 +360,15 @@ public final class Fetcher {
 
     private static String seconds(Duration d) {
         return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
+    }
+
+    @Override
+    public void close() {
+        deadlines.shutdownNow();
+        try {
+            client.close();
+        } catch (IOException e) {
+            // closing idle connections; nothing to recover
+        }
     }
 }

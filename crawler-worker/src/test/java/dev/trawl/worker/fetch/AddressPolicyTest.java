@@ -1,6 +1,7 @@
 package dev.trawl.worker.fetch;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -23,13 +24,15 @@ class AddressPolicyTest {
     @ValueSource(strings = {"127.0.0.1", "127.8.9.10", "10.1.2.3", "172.16.0.1", "172.31.255.255", "192.168.1.1",
             "169.254.1.1", "169.254.169.254", "100.64.0.1", "100.127.255.254", "224.0.0.1", "239.1.1.1", "0.0.0.0",
             "0.1.2.3", "255.255.255.255", "::", "::1", "fc00::1", "fd12:3456::1", "fe80::1", "ff02::1",
-            "::ffff:127.0.0.1", "::ffff:10.0.0.1"})
+            "::ffff:127.0.0.1", "::ffff:10.0.0.1", "::127.0.0.1", "::a9fe:a9fe", "64:ff9b::a9fe:a9fe",
+            "64:ff9b::7f00:1", "2002:7f00:1::", "2002:a00:1::1", "::ffff:169.254.169.254"})
     void deniesSpecialPurposeAddressesByDefault(String address) {
         assertThat(AddressPolicy.denyPrivate().isAllowed(ip(address))).isFalse();
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"93.184.216.34", "8.8.8.8", "172.32.0.1", "100.128.0.1", "2606:4700::1111"})
+    @ValueSource(strings = {"93.184.216.34", "8.8.8.8", "172.32.0.1", "100.128.0.1", "2606:4700::1111", "64:ff9b::808:808",
+            "2002:808:808::1"})
     void allowsPublicAddresses(String address) {
         assertThat(AddressPolicy.denyPrivate().isAllowed(ip(address))).isTrue();
     }
@@ -58,6 +61,30 @@ class AddressPolicyTest {
         InetAddress[] resolved = {ip("93.184.216.34"), ip("10.0.0.7")};
 
         assertThat(AddressPolicy.denyPrivate().firstDenied(resolved)).contains(ip("10.0.0.7"));
+    }
+
+    @Test
+    void anAllowedLoopbackRangeDoesNotOpenTheMetadataAddressHiddenInIpv6() {
+        AddressPolicy loopbackAllowed = new AddressPolicy(List.of("127.0.0.0/8"));
+
+        assertThat(loopbackAllowed.isAllowed(ip("::ffff:127.0.0.1"))).isTrue();
+        assertThat(loopbackAllowed.isAllowed(ip("64:ff9b::a9fe:a9fe"))).isFalse();
+    }
+
+    @Test
+    void theResolverRefusesAHostNameThatResolvesToADeniedAddress() {
+        GuardedDnsResolver resolver = new GuardedDnsResolver(AddressPolicy.denyPrivate());
+
+        assertThatThrownBy(() -> resolver.resolve("localhost"))
+                .isInstanceOf(GuardedDnsResolver.BlockedAddressException.class)
+                .hasMessageStartingWith("blocked address ");
+    }
+
+    @Test
+    void theResolverHandsOverExactlyTheAddressesItChecked() throws Exception {
+        GuardedDnsResolver resolver = new GuardedDnsResolver(new AddressPolicy(List.of("127.0.0.0/8")));
+
+        assertThat(resolver.resolve("127.0.0.5")).containsExactly(ip("127.0.0.5"));
     }
 
     @Test
