@@ -20,9 +20,9 @@ public record DocumentView(
         Instant fetchedAt,
         String markdown) {
 
-    static DocumentView of(DocumentSaved d) {
+    static DocumentView of(DocumentSaved d, String markdown) {
         return new DocumentView(d.documentId(), d.parentId(), d.childId(), d.url(), d.finalUrl(), d.canonicalUrl(),
                 d.title(), d.language(), d.contentHash(), d.httpStatus(), d.bytes(), d.truncated(), d.fetchedAt(),
-                d.markdown());
+                markdown);
     }
 }

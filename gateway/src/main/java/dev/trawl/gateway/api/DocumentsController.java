@@ -1,7 +1,8 @@
 package dev.trawl.gateway.api;
 
-import dev.trawl.api.event.DocumentSaved;
+import dev.trawl.gateway.readmodel.MarkdownStore;
 import dev.trawl.gateway.readmodel.ReadModel;
+import dev.trawl.gateway.readmodel.StoredDocument;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -21,21 +22,38 @@ public class DocumentsController {
     static final MediaType TEXT_MARKDOWN = new MediaType("text", "markdown", StandardCharsets.UTF_8);
 
     private final ReadModel readModel;
+    private final MarkdownStore markdownStore;
 
-    public DocumentsController(ReadModel readModel) {
+    public DocumentsController(ReadModel readModel, MarkdownStore markdownStore) {
         this.readModel = readModel;
+        this.markdownStore = markdownStore;
     }
 
     @GetMapping("/api/documents/{id}")
     public ResponseEntity<?> document(@PathVariable String id,
                                       @RequestHeader(name = "Accept", required = false) String accept) {
-        DocumentSaved document = readModel.document(id)
-                .orElseThrow(() -> new NotFoundException("no document " + id));
         if (wantsMarkdown(accept)) {
-            return ResponseEntity.ok().contentType(TEXT_MARKDOWN)
-                    .body(document.markdown() == null ? "" : document.markdown());
+            return markdown(id);
         }
-        return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(DocumentView.of(document));
+        StoredDocument document = find(id);
+        String markdown = markdownStore.markdown(document).orElseThrow(() -> gone(id));
+        return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON)
+                .body(DocumentView.of(document.metadata(), markdown));
+    }
+
+    /** The bare Markdown whatever the Accept header says: what a browser link to a document opens. */
+    @GetMapping("/api/documents/{id}/markdown")
+    public ResponseEntity<String> markdown(@PathVariable String id) {
+        String markdown = markdownStore.markdown(find(id)).orElseThrow(() -> gone(id));
+        return ResponseEntity.ok().contentType(TEXT_MARKDOWN).body(markdown);
+    }
+
+    private StoredDocument find(String id) {
+        return readModel.document(id).orElseThrow(() -> new NotFoundException("no document " + id));
+    }
+
+    private static NotFoundException gone(String id) {
+        return new NotFoundException("document " + id + " is no longer in the documents topic");
     }
 
     /** Markdown only when asked for by name and ranked above JSON; JSON for anything else, wildcards included. */

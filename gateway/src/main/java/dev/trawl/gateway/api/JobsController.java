@@ -89,6 +89,17 @@ public class JobsController {
         return PageView.of(documents, nonNegative("page", page), pageSize(size));
     }
 
+    /** The job's recent child status transitions, oldest first (see {@link ReadModel#log}). */
+    @GetMapping("/{id}/log")
+    public JobLogView log(@PathVariable String id, @RequestParam(defaultValue = "100") String limit) {
+        requireKnown(id);
+        int wanted = integer("limit", limit);
+        if (wanted < 1 || wanted > MAX_PAGE_SIZE) {
+            throw new InvalidRequestException("limit", "must be between 1 and " + MAX_PAGE_SIZE);
+        }
+        return new JobLogView(id, readModel.log(id, wanted));
+    }
+
     /** 202: the cancel request is in the job's log; snapshots show when the tree has stopped. */
     @PostMapping("/{id}/cancel")
     public CompletableFuture<ResponseEntity<CancelAccepted>> cancel(

@@ -2,7 +2,9 @@ package dev.trawl.gateway.live;
 
 import dev.trawl.api.serde.Json;
 import dev.trawl.gateway.api.JobSnapshot;
+import dev.trawl.gateway.readmodel.ChildTransition;
 import java.util.Collection;
+import java.util.List;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -14,6 +16,8 @@ final class LiveMessages {
 
     static final String SNAPSHOT = "snapshot";
     static final String PROGRESS = "parent_job_progress";
+    static final String HEARTBEAT = "{\"type\":\"heartbeat\"}";
+    static final String PONG = "{\"type\":\"pong\"}";
 
     private LiveMessages() {
     }
@@ -47,6 +51,26 @@ final class LiveMessages {
         ArrayNode list = message.putArray("jobs");
         jobs.forEach(job -> list.add((ObjectNode) Json.MAPPER.valueToTree(job)));
         return message.toString();
+    }
+
+    /** {@code {"type":"job_log","job_id":..,"items":[transitions, oldest first]}}: answer to a detail subscription. */
+    static String jobLog(String jobId, List<ChildTransition> recent) {
+        ObjectNode message = header("job_log", jobId);
+        ArrayNode items = message.putArray("items");
+        recent.forEach(t -> items.add((ObjectNode) Json.MAPPER.valueToTree(t)));
+        return message.toString();
+    }
+
+    /** {@code {"type":"child_progress","job_id":.., <transition fields>}}. */
+    static String childProgress(ChildTransition transition) {
+        ObjectNode message = header("child_progress", transition.jobId());
+        message.setAll((ObjectNode) Json.MAPPER.valueToTree(transition));
+        return message.toString();
+    }
+
+    /** Told to a slow detail subscriber whose queue of transitions overflowed: re-read the log to fill the gap. */
+    static String childProgressDropped(long dropped) {
+        return Json.MAPPER.createObjectNode().put("type", "child_progress_dropped").put("dropped", dropped).toString();
     }
 
     static String unsubscribed(String jobId) {

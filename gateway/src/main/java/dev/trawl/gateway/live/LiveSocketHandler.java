@@ -1,32 +1,41 @@
 package dev.trawl.gateway.live;
 
+import dev.trawl.api.event.ParentProgress;
 import dev.trawl.api.serde.Json;
 import dev.trawl.gateway.GatewayProperties;
 import dev.trawl.gateway.api.JobQueries;
 import dev.trawl.gateway.api.JobSnapshot;
+import dev.trawl.gateway.readmodel.ChildTransition;
 import dev.trawl.gateway.readmodel.ReadModel;
-import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.stereotype.Component;
 import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.PongMessage;
 import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketSession;
-import org.springframework.web.socket.handler.ConcurrentWebSocketSessionDecorator;
 import org.springframework.web.socket.handler.TextWebSocketHandler;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
 /**
  * {@code /ws}: plain JSON messages. The client sends {@code {"op":"subscribe","job_id":"<id>"|"*"}} (optionally
- * {@code "since_version"} to resume) and {@code {"op":"unsubscribe","job_id":...}}; the server answers each
- * subscription with a {@code snapshot} message and then pushes {@code parent_job_progress} messages, coalesced per
- * client. A message it cannot understand gets an {@code error} message; the connection stays open.
+ * {@code "since_version"} to resume, {@code "detail": true} for the job's child transitions),
+ * {@code {"op":"unsubscribe","job_id":...}} and {@code {"op":"ping"}}; the server answers each subscription with a
+ * {@code snapshot} message and then pushes {@code parent_job_progress} messages, coalesced per client. A message it
+ * cannot understand gets an {@code error} message; the connection stays open.
+ *
+ * <p>Every {@code heartbeat-interval} a sweep pings every connection (a ping frame and a {@code heartbeat}
+ * message), closes those silent for longer than {@code idle-timeout} (1001) and those whose send has been
+ * outstanding longer than {@code send-time-limit} (4500).
  */
 @Component
 public class LiveSocketHandler extends TextWebSocketHandler implements ApplicationListener<ContextClosedEvent> {
@@ -34,37 +43,91 @@ public class LiveSocketHandler extends TextWebSocketHandler implements Applicati
     /** Subscribes to every job. */
     public static final String ALL_JOBS = "*";
     static final int MAX_JOB_ID_LENGTH = 128;
+    static final CloseStatus IDLE = CloseStatus.GOING_AWAY.withReason("idle timeout");
+    static final CloseStatus TOO_SLOW = CloseStatus.SESSION_NOT_RELIABLE.withReason("send time limit exceeded");
 
     private static final Logger log = LoggerFactory.getLogger(LiveSocketHandler.class);
 
     private final JobQueries jobs;
+    private final ReadModel readModel;
     private final ScheduledExecutorService scheduler;
     private final GatewayProperties.Ws config;
     private final Map<String, SocketClient> clients = new ConcurrentHashMap<>();
+    private final Subscribers subscribers = new Subscribers();
+    private final ScheduledFuture<?> sweep;
 
     public LiveSocketHandler(JobQueries jobs, ReadModel readModel, ScheduledExecutorService liveScheduler,
                              GatewayProperties properties) {
         this.jobs = jobs;
+        this.readModel = readModel;
         this.scheduler = liveScheduler;
         this.config = properties.ws();
         readModel.addListener(this::fanOut);
+        readModel.addChildListener(this::fanOut);
+        long every = config.heartbeatInterval().toNanos();
+        sweep = scheduler.scheduleWithFixedDelay(this::sweep, every, every, TimeUnit.NANOSECONDS);
     }
 
-    private void fanOut(dev.trawl.api.event.ParentProgress progress) {
-        if (clients.isEmpty()) {
+    private void fanOut(ParentProgress progress) {
+        if (!subscribers.anyFor(progress.id())) {
             return;
         }
         JobSnapshot snapshot = JobSnapshot.of(progress);
-        clients.values().forEach(client -> client.offer(snapshot));
+        SocketClient.LiveUpdate update = new SocketClient.LiveUpdate(snapshot.id(), snapshot.version(),
+                LiveMessages.jobMessage(LiveMessages.PROGRESS, snapshot));
+        subscribers.forEachFor(snapshot.id(), client -> client.offer(update));
+    }
+
+    private void fanOut(ChildTransition transition) {
+        if (!subscribers.anyDetailFor(transition.jobId())) {
+            return;
+        }
+        SocketClient.LiveTransition message = new SocketClient.LiveTransition(transition.jobId(), transition.seq(),
+                LiveMessages.childProgress(transition));
+        subscribers.forEachDetailFor(transition.jobId(), client -> client.offer(message));
+    }
+
+    private void sweep() {
+        long now = System.nanoTime();
+        for (SocketClient client : clients.values()) {
+            try {
+                if (client.sendingForNanos(now) > config.sendTimeLimit().toNanos()) {
+                    log.debug("{} has not taken a message for {}, disconnecting it", client, config.sendTimeLimit());
+                    close(client, TOO_SLOW);
+                } else if (client.silentForNanos(now) > config.idleTimeout().toNanos()) {
+                    log.debug("{} silent for {}, disconnecting it", client, config.idleTimeout());
+                    close(client, IDLE);
+                } else {
+                    client.heartbeat();
+                }
+            } catch (RuntimeException e) {
+                log.warn("heartbeat of {} failed", client, e);
+            }
+        }
+    }
+
+    private void close(SocketClient client, CloseStatus status) {
+        clients.remove(client.id());
+        subscribers.removeAll(client, client.subscriptions());
+        client.close();
+        // the close handshake may wait (briefly) behind the stuck send: not on the sweep's thread
+        scheduler.execute(() -> client.closeSession(status));
     }
 
     @Override
     public void afterConnectionEstablished(WebSocketSession session) {
         // bounds what a client may send in one message; the container closes the connection (1009) above it
         session.setTextMessageSizeLimit((int) config.maxTextMessageSize().toBytes());
-        WebSocketSession bounded = new ConcurrentWebSocketSessionDecorator(session,
-                (int) config.sendTimeLimit().toMillis(), (int) config.sendBufferLimit().toBytes());
-        clients.put(session.getId(), new SocketClient(bounded, jobs, scheduler, config.coalesceInterval()));
+        clients.put(session.getId(), new SocketClient(session, jobs, scheduler, config.coalesceInterval(),
+                config.sendTimeLimit()));
+    }
+
+    @Override
+    protected void handlePongMessage(WebSocketSession session, PongMessage message) {
+        SocketClient client = clients.get(session.getId());
+        if (client != null) {
+            client.heard();
+        }
     }
 
     @Override
@@ -73,6 +136,7 @@ public class LiveSocketHandler extends TextWebSocketHandler implements Applicati
         if (client == null) {
             return;
         }
+        client.heard();
         try {
             handle(client, message.getPayload());
         } catch (RuntimeException e) {
@@ -85,44 +149,65 @@ public class LiveSocketHandler extends TextWebSocketHandler implements Applicati
         try {
             request = Json.MAPPER.readTree(payload);
         } catch (JacksonException e) {
-            client.send(LiveMessages.error("malformed JSON: " + e.getOriginalMessage()));
+            client.reply(LiveMessages.error("malformed JSON: " + abbreviate(e.getOriginalMessage(), 200)));
             return;
         }
         if (request == null || !request.isObject()) {
-            client.send(LiveMessages.error("a message must be a JSON object with an \"op\""));
+            client.reply(LiveMessages.error("a message must be a JSON object with an \"op\""));
             return;
         }
         JsonNode op = request.get("op");
         if (op == null || !op.isString()) {
-            client.send(LiveMessages.error("missing \"op\": use subscribe or unsubscribe"));
+            client.reply(LiveMessages.error("missing \"op\": use subscribe, unsubscribe or ping"));
             return;
         }
         JsonNode jobId = request.get("job_id");
         boolean validId = jobId != null && jobId.isString() && !jobId.stringValue().isBlank()
                 && jobId.stringValue().length() <= MAX_JOB_ID_LENGTH;
         switch (op.stringValue()) {
-            case "subscribe" -> {
-                if (!validId) {
-                    client.send(LiveMessages.error("subscribe needs a \"job_id\" (a job id or \"*\")"));
-                    return;
-                }
-                JsonNode since = request.get("since_version");
-                if (since != null && !since.isNull() && !(since.isIntegralNumber() && since.canConvertToLong())) {
-                    client.send(LiveMessages.error("\"since_version\" must be an integer"));
-                    return;
-                }
-                client.subscribe(jobId.stringValue(), since == null || since.isNull() ? null : since.longValue());
-            }
+            case "subscribe" -> subscribe(client, request, validId ? jobId.stringValue() : null);
             case "unsubscribe" -> {
                 if (!validId) {
-                    client.send(LiveMessages.error("unsubscribe needs a \"job_id\""));
+                    client.reply(LiveMessages.error("unsubscribe needs a \"job_id\""));
                     return;
                 }
+                subscribers.remove(jobId.stringValue(), client);
                 client.unsubscribe(jobId.stringValue());
             }
-            default -> client.send(LiveMessages.error("unknown op \"" + abbreviate(op.stringValue())
-                    + "\": use subscribe or unsubscribe"));
+            case "ping" -> client.reply(LiveMessages.PONG);
+            default -> client.reply(LiveMessages.error("unknown op \"" + abbreviate(op.stringValue(), 50)
+                    + "\": use subscribe, unsubscribe or ping"));
         }
+    }
+
+    private void subscribe(SocketClient client, JsonNode request, String jobId) {
+        if (jobId == null) {
+            client.reply(LiveMessages.error("subscribe needs a \"job_id\" (a job id or \"*\")"));
+            return;
+        }
+        JsonNode since = request.get("since_version");
+        if (since != null && !since.isNull() && !(since.isIntegralNumber() && since.canConvertToLong())) {
+            client.reply(LiveMessages.error("\"since_version\" must be an integer"));
+            return;
+        }
+        JsonNode detailNode = request.get("detail");
+        if (detailNode != null && !detailNode.isNull() && !detailNode.isBoolean()) {
+            client.reply(LiveMessages.error("\"detail\" must be true or false"));
+            return;
+        }
+        boolean detail = detailNode != null && detailNode.booleanValue();
+        if (detail && jobId.equals(ALL_JOBS)) {
+            client.reply(LiveMessages.error("\"detail\" needs one job id, not \"*\""));
+            return;
+        }
+        if (!client.subscribed(jobId) && client.subscriptionCount() >= SocketClient.MAX_SUBSCRIPTIONS) {
+            client.reply(LiveMessages.error("too many subscriptions (at most " + SocketClient.MAX_SUBSCRIPTIONS + ")"));
+            return;
+        }
+        // registered before the client looks the job up: an update in between is queued, never lost
+        subscribers.add(jobId, client, detail);
+        List<ChildTransition> recent = detail ? readModel.log(jobId, Integer.MAX_VALUE) : List.of();
+        client.subscribe(jobId, since == null || since.isNull() ? null : since.longValue(), detail, recent);
     }
 
     @Override
@@ -134,6 +219,7 @@ public class LiveSocketHandler extends TextWebSocketHandler implements Applicati
     public void afterConnectionClosed(WebSocketSession session, CloseStatus status) {
         SocketClient client = clients.remove(session.getId());
         if (client != null) {
+            subscribers.removeAll(client, client.subscriptions());
             client.close();
         }
     }
@@ -141,10 +227,8 @@ public class LiveSocketHandler extends TextWebSocketHandler implements Applicati
     /** Closes every connection when the gateway stops, so clients reconnect elsewhere without waiting. */
     @Override
     public void onApplicationEvent(ContextClosedEvent event) {
-        clients.values().forEach(client -> {
-            client.close();
-            client.closeSession(CloseStatus.GOING_AWAY);
-        });
+        sweep.cancel(false);
+        clients.values().forEach(client -> client.closeSession(CloseStatus.GOING_AWAY));
     }
 
     /** Open connections (for tests and metrics). */
@@ -152,7 +236,10 @@ public class LiveSocketHandler extends TextWebSocketHandler implements Applicati
         return clients.size();
     }
 
-    private static String abbreviate(String s) {
-        return s.length() <= 50 ? s : s.substring(0, 50) + "…";
+    private static String abbreviate(String s, int max) {
+        if (s == null) {
+            return "";
+        }
+        return s.length() <= max ? s : s.substring(0, max) + "…";
     }
 }

@@ -3,6 +3,7 @@ package dev.trawl.gateway.readmodel;
 import dev.trawl.api.event.ChildProgress;
 import dev.trawl.api.event.DocumentSaved;
 import dev.trawl.api.event.ParentProgress;
+import dev.trawl.gateway.GatewayProperties;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +24,8 @@ import org.springframework.stereotype.Component;
  * client fed from {@link ParentListener}s — sees versions strictly increase even if the topic holds a replayed or
  * duplicated older snapshot. A tombstone (null value) removes the entry.
  *
- * <p>Known gap: documents are held with their Markdown, so memory grows with everything ever crawled.
+ * <p>Documents are held as metadata plus their offset in {@code trawl.documents}; their Markdown is read from the
+ * topic on demand ({@link MarkdownStore}). Each job's recent child transitions are kept in a bounded {@link JobLog}.
  */
 @Component
 public class ReadModel {
@@ -33,10 +35,22 @@ public class ReadModel {
     private final Map<String, ParentProgress> parents = new ConcurrentHashMap<>();
     private final Map<String, Map<String, ChildProgress>> childrenByParent = new ConcurrentHashMap<>();
     private final Map<String, String> parentOfChild = new ConcurrentHashMap<>();
-    private final Map<String, DocumentSaved> documents = new ConcurrentHashMap<>();
-    private final Map<String, Map<String, DocumentSaved>> documentsByParent = new ConcurrentHashMap<>();
+    private final Map<String, StoredDocument> documents = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, StoredDocument>> documentsByParent = new ConcurrentHashMap<>();
+    private final List<ChildListener> childListeners = new CopyOnWriteArrayList<>();
+    private final JobLog jobLog;
     private final Map<String, List<CompletableFuture<ParentProgress>>> firstSnapshotWaiters = new ConcurrentHashMap<>();
     private final List<ParentListener> listeners = new CopyOnWriteArrayList<>();
+
+    public ReadModel(GatewayProperties properties) {
+        this.jobLog = new JobLog(properties.jobLog().size(), properties.jobLog().maxJobs());
+    }
+
+    /** Told about every child status transition, on the consumer thread: implementations must not block. */
+    @FunctionalInterface
+    public interface ChildListener {
+        void onTransition(ChildTransition transition);
+    }
 
     /** Told about every accepted parent snapshot, on the consumer thread: implementations must not block. */
     @FunctionalInterface
@@ -63,13 +77,25 @@ public class ReadModel {
         return children == null ? List.of() : List.copyOf(children.values());
     }
 
+    /** Metadata of the documents of {@code parentId} (no Markdown). */
     public List<DocumentSaved> documents(String parentId) {
-        Map<String, DocumentSaved> docs = documentsByParent.get(parentId);
-        return docs == null ? List.of() : List.copyOf(docs.values());
+        Map<String, StoredDocument> docs = documentsByParent.get(parentId);
+        return docs == null ? List.of() : docs.values().stream().map(StoredDocument::metadata).toList();
     }
 
-    public Optional<DocumentSaved> document(String documentId) {
+    public Optional<StoredDocument> document(String documentId) {
         return Optional.ofNullable(documents.get(documentId));
+    }
+
+    /** The last {@code limit} child transitions of {@code parentId}, oldest first. */
+    public List<ChildTransition> log(String parentId, int limit) {
+        return jobLog.recent(parentId, limit);
+    }
+
+    /** Registers {@code listener} for child transitions; closing the returned handle removes it. */
+    public AutoCloseable addChildListener(ChildListener listener) {
+        childListeners.add(listener);
+        return () -> childListeners.remove(listener);
     }
 
     /** Registers {@code listener}; closing the returned handle removes it. */
@@ -138,16 +164,30 @@ public class ReadModel {
         if (previousParent != null && !previousParent.equals(child.parentId())) {
             removeGrouped(childrenByParent, previousParent, childId);
         }
-        childrenByParent.computeIfAbsent(child.parentId(), id -> new ConcurrentHashMap<>()).put(childId, child);
+        ChildProgress previous = childrenByParent.computeIfAbsent(child.parentId(), id -> new ConcurrentHashMap<>())
+                .put(childId, child);
+        ChildTransition transition = jobLog.record(childId, previous, child);
+        if (transition == null) {
+            return;
+        }
+        for (ChildListener listener : childListeners) {
+            try {
+                listener.onTransition(transition);
+            } catch (RuntimeException e) {
+                log.warn("child listener {} failed on {}", listener, childId, e);
+            }
+        }
     }
 
-    void applyDocument(String documentId, DocumentSaved document) {
-        DocumentSaved previous = document == null ? documents.remove(documentId) : documents.put(documentId, document);
-        if (previous != null && (document == null || !previous.parentId().equals(document.parentId()))) {
-            removeGrouped(documentsByParent, previous.parentId(), documentId);
+    void applyDocument(String documentId, DocumentSaved saved, int partition, long offset) {
+        StoredDocument document = saved == null ? null : StoredDocument.of(saved, partition, offset);
+        StoredDocument previous = document == null ? documents.remove(documentId) : documents.put(documentId, document);
+        if (previous != null && (document == null
+                || !previous.metadata().parentId().equals(document.metadata().parentId()))) {
+            removeGrouped(documentsByParent, previous.metadata().parentId(), documentId);
         }
         if (document != null) {
-            documentsByParent.computeIfAbsent(document.parentId(), id -> new ConcurrentHashMap<>())
+            documentsByParent.computeIfAbsent(saved.parentId(), id -> new ConcurrentHashMap<>())
                     .put(documentId, document);
         }
     }

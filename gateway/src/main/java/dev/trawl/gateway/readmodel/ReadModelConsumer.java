@@ -164,7 +164,8 @@ public class ReadModelConsumer implements SmartLifecycle {
             } else if (topic.equals(Topics.CHILD_PROGRESS.name())) {
                 readModel.applyChild(record.key(), decode(Topics.CHILD_PROGRESS, record));
             } else if (topic.equals(Topics.DOCUMENTS.name())) {
-                readModel.applyDocument(record.key(), decode(Topics.DOCUMENTS, record));
+                readModel.applyDocument(record.key(), decode(Topics.DOCUMENTS, record), record.partition(),
+                        record.offset());
             }
             recordsApplied.incrementAndGet();
         } catch (RuntimeException e) {
