@@ -36,6 +36,7 @@ import org.apache.hc.client5.http.classic.methods.HttpGet;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.core5.http.io.EofSensorInputStream;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.core5.http.ClassicHttpResponse;
@@ -176,6 +177,7 @@ public final class Fetcher implements AutoCloseable {
             get.cancel();
         }, remaining, TimeUnit.NANOSECONDS);
         ClassicHttpResponse response = null;
+        InputStream raw = null;
         // a body we will not read to its end is cut off with the connection: closing it normally would drain it
         boolean discard = false;
         try {
@@ -188,7 +190,7 @@ public final class Fetcher implements AutoCloseable {
             Body body = Body.EMPTY;
             if (wanted && entity != null) {
                 String encoding = header(response, "Content-Encoding", "identity").trim().toLowerCase(Locale.ROOT);
-                InputStream raw = entity.getContent();
+                raw = entity.getContent();
                 InputStream decoded = switch (encoding) {
                     case "identity", "" -> raw;
                     case "gzip", "x-gzip" -> new GZIPInputStream(raw, 8192);
@@ -219,7 +221,7 @@ public final class Fetcher implements AutoCloseable {
         } finally {
             abort.cancel(false);
             if (discard) {
-                get.cancel();
+                cutOff(response, raw, get);
             }
             if (response != null) {
                 try {
@@ -229,6 +231,23 @@ public final class Fetcher implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** Closes the connection under a body we stop reading; closing the response normally would drain it. */
+    private static void cutOff(ClassicHttpResponse response, InputStream raw, HttpGet get) {
+        try {
+            InputStream content = raw;
+            if (content == null && response != null && response.getEntity() != null) {
+                content = response.getEntity().getContent();
+            }
+            if (content instanceof EofSensorInputStream sensor) {
+                sensor.abort();
+                return;
+            }
+        } catch (IOException | RuntimeException alreadyGone) {
+            // nothing left to cut
+        }
+        get.cancel();
     }
 
     /** @param truncated there was more than the cap */
