@@ -53,6 +53,8 @@ class IdsAndTextTest {
         assertThat(Ids.childId("p1", "http://example.com/docs?page=2")).isNotEqualTo(id);
         assertThat(id).hasSize(32).matches("[0-9a-f]+");
         assertThat(Ids.documentId("p1", "http://example.com/docs/")).isEqualTo(id);
+        assertThat(Ids.childIdOfNormalized("p1", UrlNormalizer.normalize("http://example.com/docs/").orElseThrow()))
+                .isEqualTo(id);
         assertThatThrownBy(() -> Ids.childId("p1", "ftp://x/")).isInstanceOf(IllegalArgumentException.class);
     }
 

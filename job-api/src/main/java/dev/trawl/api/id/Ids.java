@@ -77,6 +77,14 @@ public final class Ids {
         return digest(parentId + "\n" + key).substring(0, 32);
     }
 
+    /**
+     * {@link #childId} of a URL that is already {@linkplain UrlNormalizer#normalize normalised}: skips parsing it
+     * again (the aggregator's hot path).
+     */
+    public static String childIdOfNormalized(String parentId, String normalizedUrl) {
+        return digest(parentId + "\n" + UrlNormalizer.dedupeKeyOfNormalized(normalizedUrl)).substring(0, 32);
+    }
+
     /** The document saved for a child has the child's id: a child has at most one document. */
     public static String documentId(String parentId, String url) {
         return childId(parentId, url);

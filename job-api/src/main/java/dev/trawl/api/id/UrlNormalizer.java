@@ -85,6 +85,11 @@ public final class UrlNormalizer {
         return normalize(url).map(UrlNormalizer::stripTrailingSlash);
     }
 
+    /** {@link #dedupeKey} of a URL that {@link #normalize} returned. */
+    public static String dedupeKeyOfNormalized(String normalisedUrl) {
+        return stripTrailingSlash(normalisedUrl);
+    }
+
     /** Lower-cased host of a normalised URL. */
     public static String host(String normalisedUrl) {
         return URI.create(normalisedUrl).getHost();

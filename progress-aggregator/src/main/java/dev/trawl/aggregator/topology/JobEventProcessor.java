@@ -21,9 +21,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
@@ -47,10 +50,24 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
 
     private static final Logger log = LoggerFactory.getLogger(JobEventProcessor.class);
     private static final StringSerializer PREFIX_SERIALIZER = new StringSerializer();
+    private static final int PARENT_CACHE_SIZE = 10_000;
 
     private final ProgressTopology.Settings settings;
     /** Compiled scopes are a cache: rebuilt from the stored spec after a restart. */
     private final Map<String, CrawlScope> scopes = new HashMap<>();
+    /**
+     * Parents as objects, so the hot path does not deserialise the stored aggregate for every event. Every change
+     * is still written through to the store (exactly-once needs it there before any commit); the cache only
+     * saves reads. Cleared whenever the task (re)initialises.
+     */
+    private final Map<String, ParentState> parentCache = new LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, ParentState> eldest) {
+            return size() > PARENT_CACHE_SIZE;
+        }
+    };
+    /** Parents already in the due-set since its last publication: saves a store write per event. */
+    private final Set<String> markedDue = new HashSet<>();
 
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, ParentState> parents;
@@ -69,6 +86,9 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
         this.children = context.getStateStore(ProgressTopology.CHILDREN_STORE);
         this.dirty = context.getStateStore(ProgressTopology.DIRTY_STORE);
         this.finished = context.getStateStore(ProgressTopology.FINISHED_STORE);
+        parentCache.clear();
+        markedDue.clear();
+        scopes.clear();
         context.schedule(settings.snapshotInterval(), PunctuationType.WALL_CLOCK_TIME, now -> publishDueSnapshots());
         context.schedule(settings.retentionScanInterval(), PunctuationType.WALL_CLOCK_TIME, this::removeExpiredChildren);
     }
@@ -88,7 +108,7 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
             onSubmitted(submitted);
             return;
         }
-        ParentState parent = parents.get(event.parentId());
+        ParentState parent = loadParent(event.parentId());
         if (parent == null) {
             deadLetter(record.key(), event, "unknown parent " + event.parentId());
             return;
@@ -104,7 +124,7 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
 
     private void onSubmitted(JobSubmitted submitted) {
         String parentId = submitted.parentId();
-        if (parents.get(parentId) != null) {
+        if (loadParent(parentId) != null) {
             return; // a redelivered submission: the job exists already
         }
         CrawlSpec spec = submitted.spec();
@@ -117,7 +137,7 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
             return;
         }
         for (String seed : spec.seeds()) {
-            schedule(parent, seed, 0, submitted.timestamp());
+            UrlNormalizer.normalize(seed).ifPresent(url -> schedule(parent, url, 0, submitted.timestamp()));
         }
         if (parent.total() == 0) {
             parent.warn("no valid seed URL");
@@ -260,13 +280,9 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
         }
     }
 
-    /** Schedules {@code url} as a child unless it is known already or {@code max_pages} is reached. */
+    /** Schedules the normalised {@code url} as a child unless it is known already or {@code max_pages} is reached. */
     private void schedule(ParentState parent, String url, int depth, Instant at) {
-        Optional<String> normalised = UrlNormalizer.normalize(url);
-        if (normalised.isEmpty()) {
-            return;
-        }
-        String childId = Ids.childId(parent.id(), normalised.get());
+        String childId = Ids.childIdOfNormalized(parent.id(), url);
         String key = ChildState.storeKey(parent.id(), childId);
         if (children.get(key) != null) {
             return; // the frontier's dedupe: this page is a child already
@@ -275,11 +291,11 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
             parent.droppedByMaxPages();
             return;
         }
-        ChildState child = ChildState.pending(childId, normalised.get(), depth, at);
+        ChildState child = ChildState.pending(childId, url, depth, at);
         children.put(key, child);
         parent.childScheduled(at);
-        String host = UrlNormalizer.host(normalised.get());
-        CrawlTask task = new CrawlTask(parent.id(), childId, normalised.get(), depth, 1, settings.hostShards(), at);
+        String host = UrlNormalizer.host(url);
+        CrawlTask task = new CrawlTask(parent.id(), childId, url, depth, 1, settings.hostShards(), at);
         context.forward(new Record<>(Ids.hostShardKey(host, childId, settings.hostShards()), task, at.toEpochMilli()),
                 ProgressTopology.TASKS_SINK);
         context.forward(new Record<>(childId, child.toProgress(parent.id()), at.toEpochMilli()),
@@ -311,9 +327,30 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
         return Optional.empty();
     }
 
+    @Override
+    public void close() {
+        parentCache.clear();
+        markedDue.clear();
+        scopes.clear();
+    }
+
+    private ParentState loadParent(String parentId) {
+        ParentState parent = parentCache.get(parentId);
+        if (parent == null) {
+            parent = parents.get(parentId);
+            if (parent != null) {
+                parentCache.put(parentId, parent);
+            }
+        }
+        return parent;
+    }
+
     private void save(ParentState parent) {
         parents.put(parent.id(), parent);
-        dirty.put(parent.id(), 1L);
+        parentCache.put(parent.id(), parent);
+        if (markedDue.add(parent.id())) {
+            dirty.put(parent.id(), 1L);
+        }
         if (parent.status().isTerminal()) {
             scopes.remove(parent.id());
             if (!parent.childrenRemoved()) {
@@ -353,7 +390,7 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
                 String childId = key.substring(key.indexOf('/') + 1);
                 context.forward(new Record<>(childId, null, nowMillis), ProgressTopology.CHILD_PROGRESS_SINK);
             }
-            ParentState parent = parents.get(parentId);
+            ParentState parent = loadParent(parentId);
             if (parent != null) {
                 parent.childrenRemoved(true);
                 parents.put(parentId, parent);
@@ -373,7 +410,8 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
         }
         for (String parentId : due) {
             dirty.delete(parentId);
-            ParentState parent = parents.get(parentId);
+            markedDue.remove(parentId);
+            ParentState parent = loadParent(parentId);
             if (parent == null) {
                 continue;
             }

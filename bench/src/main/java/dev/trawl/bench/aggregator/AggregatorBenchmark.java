@@ -1,0 +1,300 @@
+package dev.trawl.bench.aggregator;
+
+import dev.trawl.aggregator.ProgressAggregator;
+import dev.trawl.api.event.ChildStatus;
+import dev.trawl.api.event.ChildStatusChanged;
+import dev.trawl.api.event.CrawlSpec;
+import dev.trawl.api.event.ErrorTolerance;
+import dev.trawl.api.event.JobEvent;
+import dev.trawl.api.event.JobSubmitted;
+import dev.trawl.api.event.LinksDiscovered;
+import dev.trawl.api.event.ParentProgress;
+import dev.trawl.api.id.Ids;
+import dev.trawl.api.topic.Topics;
+import dev.trawl.testkit.EmbeddedBroker;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * The aggregator's throughput and latency with exactly-once processing, on an embedded broker in this JVM.
+ *
+ * <ol>
+ *   <li>Throughput: {@code parents × children} status events are written first; a plain read_committed consumer
+ *   reads them all (the raw rate), then the aggregator processes them (events/s from its committed offsets).</li>
+ *   <li>Latency: with the aggregator running, completions are sent at a fixed rate; for each, the time from the
+ *   send to the first committed snapshot of its parent that counts it.</li>
+ * </ol>
+ * Args: [parents=200] [childrenPerParent=500] [latencyRate=2000] [latencySeconds=20]
+ */
+public final class AggregatorBenchmark {
+
+    private final String bootstrap;
+
+    private AggregatorBenchmark(String bootstrap) {
+        this.bootstrap = bootstrap;
+    }
+
+    public static void main(String[] args) throws Exception {
+        int parents = args.length > 0 ? Integer.parseInt(args[0]) : 200;
+        int children = args.length > 1 ? Integer.parseInt(args[1]) : 500;
+        int rate = args.length > 2 ? Integer.parseInt(args[2]) : 2000;
+        int seconds = args.length > 3 ? Integer.parseInt(args[3]) : 20;
+        try (EmbeddedBroker broker = EmbeddedBroker.start(0)) {
+            AggregatorBenchmark bench = new AggregatorBenchmark(broker.bootstrapServers());
+            System.out.printf("machine: %d cores, %s, Java %s%n", Runtime.getRuntime().availableProcessors(),
+                    System.getProperty("os.arch"), System.getProperty("java.version"));
+            bench.throughput(parents, children);
+            bench.latency(rate, seconds);
+        }
+        System.exit(0);
+    }
+
+    private void throughput(int parents, int children) throws Exception {
+        long events = 0;
+        long start = System.nanoTime();
+        try (KafkaProducer<String, byte[]> producer = producer()) {
+            for (int p = 0; p < parents; p++) {
+                String parent = Ids.newParentId();
+                List<String> urls = new ArrayList<>(children);
+                for (int c = 0; c < children; c++) {
+                    urls.add("http://bench-" + p + ".test/p/" + c);
+                }
+                send(producer, new JobSubmitted("s" + parent, parent, Instant.now(), spec(urls.get(0), children)));
+                send(producer, new LinksDiscovered("l" + parent, parent, Ids.childId(parent, urls.get(0)), 0,
+                        Instant.now(), urls.subList(1, urls.size())));
+                events += 2;
+                for (String url : urls) {
+                    String child = Ids.childId(parent, url);
+                    send(producer, status(parent, child, url, ChildStatus.RUNNING));
+                    send(producer, status(parent, child, url, ChildStatus.COMPLETED));
+                    events += 2;
+                }
+            }
+            producer.flush();
+        }
+        System.out.printf("wrote %,d events (%d parents × %d children, running + completed each) in %.1f s%n",
+                events, parents, children, seconds(start));
+
+        long consumed = 0;
+        start = System.nanoTime();
+        try (KafkaConsumer<byte[], byte[]> consumer = reader(Topics.JOB_EVENTS.name(), true)) {
+            while (consumed < events) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    Topics.JOB_EVENTS.valueSerde().deserializer().deserialize(r.topic(), r.value());
+                    consumed++;
+                }
+            }
+        }
+        double rawRate = consumed / seconds(start);
+        System.out.printf("raw consumer (read_committed, deserializing): %,.0f events/s%n", rawRate);
+
+        String appId = "bench-aggregator-" + UUID.randomUUID();
+        ProgressAggregator aggregator = new ProgressAggregator(ProgressAggregator.Settings.defaults(bootstrap,
+                Files.createTempDirectory("bench-aggregator")).withApplicationId(appId).withOverrides(overrides()));
+        aggregator.start();
+        long firstProgressNanos = 0;
+        long firstProgressOffset = 0;
+        long done;
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            while (true) {
+                long committed = admin.listConsumerGroupOffsets(appId).partitionsToOffsetAndMetadata().get()
+                        .entrySet().stream().filter(e -> e.getKey().topic().equals(Topics.JOB_EVENTS.name()))
+                        .map(Map.Entry::getValue).mapToLong(OffsetAndMetadata::offset).sum();
+                long now = System.nanoTime();
+                if (firstProgressNanos == 0 && committed > 0) {
+                    firstProgressNanos = now;
+                    firstProgressOffset = committed;
+                }
+                if (committed >= events) {
+                    done = now;
+                    break;
+                }
+                Thread.sleep(20);
+            }
+        }
+        double aggregated = (events - firstProgressOffset) / ((done - firstProgressNanos) / 1e9);
+        System.out.printf("aggregator (exactly_once_v2): %,.0f events/s; ratio to raw consumer %.2f%n", aggregated,
+                aggregated / rawRate);
+        aggregator.close();
+    }
+
+    private void latency(int rate, int seconds) throws Exception {
+        int parents = 40;
+        int perParent = rate * seconds / parents + 1;
+        List<String> ids = new ArrayList<>();
+        Map<String, List<String>> urls = new HashMap<>();
+        String appId = "bench-latency-" + UUID.randomUUID();
+        ProgressAggregator aggregator = new ProgressAggregator(ProgressAggregator.Settings.defaults(bootstrap,
+                Files.createTempDirectory("bench-latency")).withApplicationId(appId).withOverrides(overrides()));
+        aggregator.start();
+        try (KafkaProducer<String, byte[]> producer = producer();
+             KafkaConsumer<byte[], byte[]> progress = reader(Topics.PARENT_PROGRESS.name(), false)) {
+            for (int p = 0; p < parents; p++) {
+                String parent = Ids.newParentId();
+                ids.add(parent);
+                List<String> list = new ArrayList<>();
+                for (int c = 0; c <= perParent; c++) {
+                    list.add("http://latency-" + p + ".test/p/" + c);
+                }
+                urls.put(parent, list);
+                send(producer, new JobSubmitted("s" + parent, parent, Instant.now(), spec(list.get(0), perParent + 1)));
+                send(producer, new LinksDiscovered("l" + parent, parent, Ids.childId(parent, list.get(0)), 0,
+                        Instant.now(), list.subList(1, list.size())));
+            }
+            producer.flush();
+            // wait until every parent's children are scheduled: its first snapshot with the full total
+            Map<String, Long> lastCompleted = new HashMap<>();
+            while (lastCompleted.size() < parents) {
+                for (ConsumerRecord<byte[], byte[]> r : progress.poll(Duration.ofMillis(100))) {
+                    ParentProgress s = snapshot(r);
+                    if (s.total() == perParent + 1) {
+                        lastCompleted.put(s.id(), s.completed());
+                    }
+                }
+            }
+            int total = rate * seconds;
+            long[] sentAt = new long[total];
+            long[] latencyNanos = new long[total];
+            Arrays.fill(latencyNanos, -1);
+            Map<String, List<Integer>> eventsOfParent = new HashMap<>();
+            Map<String, Integer> seen = new HashMap<>();
+            long interval = 1_000_000_000L / rate;
+            long begin = System.nanoTime();
+            int measured = 0;
+            for (int i = 0; i < total; i++) {
+                long due = begin + i * interval;
+                while (System.nanoTime() < due) {
+                    measured += drain(progress, eventsOfParent, seen, sentAt, latencyNanos, 0);
+                    LockSupport.parkNanos(Math.min(200_000, Math.max(0, due - System.nanoTime())));
+                }
+                String parent = ids.get(i % parents);
+                int k = i / parents + 1; // this parent's k-th completion
+                String url = urls.get(parent).get(k);
+                sentAt[i] = System.nanoTime();
+                eventsOfParent.computeIfAbsent(parent, x -> new ArrayList<>()).add(i);
+                send(producer, status(parent, Ids.childId(parent, url), url, ChildStatus.COMPLETED));
+            }
+            long sendSeconds = System.nanoTime() - begin;
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (measured < total && System.nanoTime() < deadline) {
+                measured += drain(progress, eventsOfParent, seen, sentAt, latencyNanos, 100);
+            }
+            long[] sorted = Arrays.stream(latencyNanos).filter(l -> l >= 0).sorted().toArray();
+            System.out.printf("latency at %,d events/s for %d s (%,d events sent in %.1f s, %,d measured):"
+                            + " p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", rate, seconds, total, sendSeconds / 1e9,
+                    sorted.length, pct(sorted, 0.50), pct(sorted, 0.99), sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1e6);
+        }
+        aggregator.close();
+    }
+
+    /** Marks every sent event that a newly read snapshot counts; returns how many were newly measured. */
+    private static int drain(KafkaConsumer<byte[], byte[]> progress, Map<String, List<Integer>> eventsOfParent,
+                             Map<String, Integer> seen, long[] sentAt, long[] latency, long pollMillis) {
+        int measured = 0;
+        for (ConsumerRecord<byte[], byte[]> r : progress.poll(Duration.ofMillis(pollMillis))) {
+            long now = System.nanoTime();
+            ParentProgress s = snapshot(r);
+            List<Integer> events = eventsOfParent.get(s.id());
+            if (events == null) {
+                continue;
+            }
+            int from = seen.getOrDefault(s.id(), 0);
+            int upTo = (int) Math.min(s.completed(), events.size());
+            for (int k = from; k < upTo; k++) {
+                latency[events.get(k)] = now - sentAt[events.get(k)];
+                measured++;
+            }
+            seen.put(s.id(), Math.max(from, upTo));
+        }
+        return measured;
+    }
+
+    /** Streams settings to try, as -Dstreams.x=y system properties (e.g. -Dstreams.commit.interval.ms=200). */
+    private static Map<String, Object> overrides() {
+        Map<String, Object> out = new HashMap<>();
+        System.getProperties().forEach((k, v) -> {
+            if (k.toString().startsWith("streams.")) {
+                out.put(k.toString().substring("streams.".length()), v.toString());
+            }
+        });
+        if (!out.isEmpty()) {
+            System.out.println("streams overrides: " + out);
+        }
+        return out;
+    }
+
+    private static ParentProgress snapshot(ConsumerRecord<byte[], byte[]> r) {
+        return Topics.PARENT_PROGRESS.valueSerde().deserializer().deserialize(r.topic(), r.value());
+    }
+
+    private static double pct(long[] sorted, double q) {
+        return sorted.length == 0 ? 0 : sorted[Math.min(sorted.length - 1, (int) (q * sorted.length))] / 1e6;
+    }
+
+    private static CrawlSpec spec(String seed, int maxPages) {
+        return new CrawlSpec("bench", List.of(seed), 3, maxPages, true, List.of(), List.of(), ErrorTolerance.UNLIMITED);
+    }
+
+    private static ChildStatusChanged status(String parent, String child, String url, ChildStatus status) {
+        return new ChildStatusChanged(status.name() + child, parent, child, url, 1, status, 1, Instant.now(), null,
+                null, 200, status == ChildStatus.COMPLETED ? child : null, 1000);
+    }
+
+    private static double seconds(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    private static void send(KafkaProducer<String, byte[]> producer, JobEvent event) {
+        producer.send(new ProducerRecord<>(Topics.JOB_EVENTS.name(), event.parentId(),
+                Topics.JOB_EVENTS.valueSerde().serializer().serialize(Topics.JOB_EVENTS.name(), event)));
+    }
+
+    private KafkaProducer<String, byte[]> producer() {
+        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.LINGER_MS_CONFIG, 0, ProducerConfig.BATCH_SIZE_CONFIG, 131072,
+                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer());
+    }
+
+    private KafkaConsumer<byte[], byte[]> reader(String topic, boolean fromStart) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-" + UUID.randomUUID());
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
+        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
+        List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        consumer.assign(partitions);
+        if (fromStart) {
+            consumer.seekToBeginning(partitions);
+        } else {
+            consumer.seekToEnd(partitions);
+        }
+        partitions.forEach(consumer::position);
+        return consumer;
+    }
+}
