@@ -1,6 +1,7 @@
 package dev.trawl.worker;
 
 import dev.trawl.worker.delivery.CancelledParents;
+import dev.trawl.worker.delivery.TerminalParents;
 import dev.trawl.worker.delivery.TransactionalTaskLoop;
 import dev.trawl.worker.fetch.AddressPolicy;
 import dev.trawl.worker.fetch.Fetcher;
@@ -30,13 +31,18 @@ public final class CrawlWorker implements AutoCloseable {
     private final Fetcher fetcher;
     private final TransactionalTaskLoop loop;
     private final Thread thread;
+    private final CancelledParents cancelledParents;
 
+    /** Skips the queued tasks of parents that ended, read from {@code trawl.parent-progress}. */
     public CrawlWorker(WorkerSettings settings) {
-        this(settings, CancelledParents.NONE);
+        this(settings, new TerminalParents(settings.bootstrapServers(),
+                "trawl-worker-" + settings.instanceId() + "-parents", 100_000).start());
     }
 
+    /** @param cancelledParents closed with the worker when it is {@link AutoCloseable} */
     public CrawlWorker(WorkerSettings settings, CancelledParents cancelledParents) {
         this.settings = settings;
+        this.cancelledParents = cancelledParents;
         String name = "trawl-worker-" + settings.instanceId();
         this.fetchPool = Executors.newFixedThreadPool(settings.maxInFlight(), daemonThreads(name + "-fetch"));
         this.fetcher = new Fetcher(new Fetcher.Options(settings.userAgent(), settings.connectTimeout(),
@@ -89,6 +95,13 @@ public final class CrawlWorker implements AutoCloseable {
         } finally {
             fetchPool.shutdownNow();
             fetcher.close();
+            if (cancelledParents instanceof AutoCloseable closeable) {
+                try {
+                    closeable.close();
+                } catch (Exception e) {
+                    log.warn("closing the cancelled-parents reader failed: {}", e.toString());
+                }
+            }
             try {
                 fetchPool.awaitTermination(5, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
