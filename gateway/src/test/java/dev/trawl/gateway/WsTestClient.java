@@ -7,21 +7,34 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 import tools.jackson.databind.JsonNode;
 
-/** A real WebSocket client (java.net.http) that records every message it receives, in order. */
+/**
+ * A real WebSocket client (java.net.http) that records every message it receives, in order. Like browsers, it
+ * answers the server's pings with pongs on its own.
+ */
 final class WsTestClient implements WebSocket.Listener, AutoCloseable {
+
+    private static final HttpClient SHARED = HttpClient.newHttpClient();
 
     private final List<JsonNode> received = new CopyOnWriteArrayList<>();
     private final StringBuilder partial = new StringBuilder();
+    private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
     private final WebSocket socket;
 
     WsTestClient(int port) {
-        socket = HttpClient.newHttpClient().newWebSocketBuilder()
-                .buildAsync(URI.create("ws://localhost:" + port + "/ws"), this).join();
+        this(URI.create("ws://localhost:" + port + "/ws"), Map.of());
+    }
+
+    WsTestClient(URI uri, Map<String, String> headers) {
+        WebSocket.Builder builder = SHARED.newWebSocketBuilder();
+        headers.forEach(builder::header);
+        socket = builder.buildAsync(uri, this).join();
     }
 
     void send(String text) {
@@ -32,10 +45,15 @@ final class WsTestClient implements WebSocket.Listener, AutoCloseable {
         return List.copyOf(received);
     }
 
+    /** Completes with the close code once the server closed the connection. */
+    CompletableFuture<Integer> closeCode() {
+        return closeCode;
+    }
+
     /** Waits for the first message (from now on or already received) that matches, and returns it. */
     JsonNode await(Predicate<JsonNode> matching) {
         JsonNode[] found = new JsonNode[1];
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> {
             for (JsonNode message : received) {
                 if (matching.test(message)) {
                     found[0] = message;
@@ -63,7 +81,20 @@ final class WsTestClient implements WebSocket.Listener, AutoCloseable {
     }
 
     @Override
+    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+        closeCode.complete(statusCode);
+        return null;
+    }
+
+    @Override
+    public void onError(WebSocket webSocket, Throwable error) {
+        closeCode.completeExceptionally(error);
+    }
+
+    @Override
     public void close() {
-        socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").join();
+        if (!socket.isOutputClosed()) {
+            socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").exceptionally(e -> null).join();
+        }
     }
 }
