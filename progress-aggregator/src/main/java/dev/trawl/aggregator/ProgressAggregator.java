@@ -1,6 +1,7 @@
 package dev.trawl.aggregator;
 
 import dev.trawl.aggregator.errors.DeadLetterDeserializationHandler;
+import dev.trawl.aggregator.errors.DeadLetterProcessingHandler;
 import dev.trawl.aggregator.topology.ProgressTopology;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -78,6 +79,7 @@ public final class ProgressAggregator implements AutoCloseable {
         props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 16L * 1024 * 1024);
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
                 DeadLetterDeserializationHandler.class.getName());
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProcessingHandler.class.getName());
         props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 1);
         props.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), 8 * 1024 * 1024);
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 20);

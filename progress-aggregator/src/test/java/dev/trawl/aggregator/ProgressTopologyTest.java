@@ -342,6 +342,35 @@ class ProgressTopologyTest {
     }
 
     @Test
+    void anEventMissingRequiredFieldsIsDeadLetteredAndChangesNothing() {
+        agg.submit(spec(0, 10, HOME));
+        agg.sendRaw(PARENT, ("{\"type\":\"child_status_changed\",\"event_id\":\"x\",\"parent_id\":\"" + PARENT
+                + "\",\"child_id\":\"" + AggregatorHarness.child(HOME) + "\",\"depth\":0,\"attempt\":1,\"bytes\":0,\"timestamp\":\"2026-11-22T10:00:01Z\"}")
+                .getBytes(StandardCharsets.UTF_8));
+        agg.running(HOME);
+
+        assertThat(agg.deadLetters()).singleElement().satisfies(r -> assertThat(header(r.headers().lastHeader(
+                Topics.DLT_REASON_HEADER))).contains("child_id and status are required"));
+        assertThat(agg.latest().running()).isEqualTo(1);
+    }
+
+    @Test
+    void aFailureWhileProcessingSendsTheOriginalRecordToTheDeadLetterTopic() {
+        var context = new org.apache.kafka.streams.errors.internals.DefaultErrorHandlerContext(null,
+                Topics.JOB_EVENTS.name(), 2, 7L, new org.apache.kafka.common.header.internals.RecordHeaders(),
+                dev.trawl.aggregator.topology.ProgressTopology.PROCESSOR, new org.apache.kafka.streams.processor.TaskId(0, 2), 0L,
+                PARENT.getBytes(StandardCharsets.UTF_8), "{raw}".getBytes(StandardCharsets.UTF_8));
+        var response = new dev.trawl.aggregator.errors.DeadLetterProcessingHandler().handleError(context,
+                null, new IllegalStateException("boom"));
+
+        assertThat(response.result()).isEqualTo(org.apache.kafka.streams.errors.ProcessingExceptionHandler.Result.RESUME);
+        assertThat(response.deadLetterQueueRecords()).singleElement().satisfies(r -> {
+            assertThat(new String(r.value(), StandardCharsets.UTF_8)).isEqualTo("{raw}");
+            assertThat(header(r.headers().lastHeader(Topics.DLT_REASON_HEADER))).contains("boom");
+        });
+    }
+
+    @Test
     void anInvalidSubmissionEndsFailedWithTheReason() {
         agg.submit(spec(0, 0, HOME));
 

@@ -95,6 +95,15 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
 
     @Override
     public void process(Record<String, JobEvent> record) {
+        try {
+            apply(record);
+        } catch (RuntimeException e) {
+            parentCache.clear(); // a half-applied change must not outlive the failure in the cache
+            throw e;
+        }
+    }
+
+    private void apply(Record<String, JobEvent> record) {
         JobEvent event = record.value();
         if (event == null || event.parentId() == null || event.timestamp() == null) {
             deadLetter(record.key(), event, "event without parent id or timestamp");
@@ -102,6 +111,11 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
         }
         if (!event.parentId().equals(record.key())) {
             deadLetter(record.key(), event, "record key " + record.key() + " is not the event's parent id");
+            return;
+        }
+        Optional<String> invalid = invalidEvent(event);
+        if (invalid.isPresent()) {
+            deadLetter(record.key(), event, invalid.get());
             return;
         }
         if (event instanceof JobSubmitted submitted) {
@@ -304,6 +318,23 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
 
     private CrawlScope scopeOf(ParentState parent) {
         return scopes.computeIfAbsent(parent.id(), id -> CrawlScope.of(parent.spec()));
+    }
+
+    /** What makes an event impossible to apply, checked before anything is changed. */
+    private static Optional<String> invalidEvent(JobEvent event) {
+        if (event instanceof ChildStatusChanged change) {
+            if (change.childId() == null || change.status() == null) {
+                return Optional.of("invalid child_status_changed: child_id and status are required");
+            }
+            if (change.attempt() < 0) {
+                return Optional.of("invalid child_status_changed: attempt must be >= 0");
+            }
+        } else if (event instanceof LinksDiscovered links) {
+            if (links.childId() == null || links.depth() < 0) {
+                return Optional.of("invalid links_discovered: child_id and a depth >= 0 are required");
+            }
+        }
+        return Optional.empty();
     }
 
     private static Optional<String> invalidSpec(CrawlSpec spec) {
