@@ -53,7 +53,7 @@ final class WsTestClient implements WebSocket.Listener, AutoCloseable {
     /** Waits for the first message (from now on or already received) that matches, and returns it. */
     JsonNode await(Predicate<JsonNode> matching) {
         JsonNode[] found = new JsonNode[1];
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> {
+        org.awaitility.Awaitility.await().pollDelay(Duration.ZERO).atMost(Duration.ofSeconds(20)).until(() -> {
             for (JsonNode message : received) {
                 if (matching.test(message)) {
                     found[0] = message;
