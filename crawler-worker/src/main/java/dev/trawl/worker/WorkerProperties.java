@@ -35,6 +35,6 @@ public record WorkerProperties(Kafka kafka, Worker worker) {
                 Math.toIntExact(worker.maxBodySize().toBytes()), worker.maxMarkdownChars(), worker.maxRedirects(),
                 worker.maxLinks(), worker.maxRetries(), worker.retryBackoff(), worker.robotsCacheTtl(),
                 worker.maxBatchDuration(), worker.maxPollInterval(), worker.pollTimeout(),
-                worker.allowedPrivateCidrs());
+                worker.allowedPrivateCidrs(), java.util.Map.of());
     }
 }

@@ -31,6 +31,7 @@ import java.util.UUID;
  * @param maxPollInterval      Kafka {@code max.poll.interval.ms}; must exceed a batch's worst-case duration
  * @param pollTimeout          how long one poll waits for tasks
  * @param allowedPrivateCidrs  private/loopback ranges that may be fetched anyway (empty = all denied)
+ * @param kafkaOverrides       any consumer or producer setting, applied last (e.g. {@code session.timeout.ms})
  */
 public record WorkerSettings(
         String bootstrapServers,
@@ -54,7 +55,8 @@ public record WorkerSettings(
         Duration maxBatchDuration,
         Duration maxPollInterval,
         Duration pollTimeout,
-        List<String> allowedPrivateCidrs) {
+        List<String> allowedPrivateCidrs,
+        java.util.Map<String, Object> kafkaOverrides) {
 
     public static final String DEFAULT_GROUP_ID = "trawl-crawler-workers";
     public static final String DEFAULT_USER_AGENT = "TrawlBot/0.1 (+https://trawl.dev/bot)";
@@ -79,6 +81,7 @@ public record WorkerSettings(
             }
         }
         allowedPrivateCidrs = allowedPrivateCidrs == null ? List.of() : List.copyOf(allowedPrivateCidrs);
+        kafkaOverrides = kafkaOverrides == null ? java.util.Map.of() : java.util.Map.copyOf(kafkaOverrides);
     }
 
     /** Production defaults: private address space denied, 1 s politeness, batches of 100 tasks. */
@@ -87,77 +90,77 @@ public record WorkerSettings(
                 100, 64, Duration.ofSeconds(1), Duration.ofSeconds(30), DEFAULT_USER_AGENT,
                 Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30),
                 2 * 1024 * 1024, 200_000, 5, 2_000, 2, Duration.ofMillis(500), Duration.ofMinutes(30),
-                Duration.ofSeconds(60), Duration.ofMinutes(5), Duration.ofMillis(500), List.of());
+                Duration.ofSeconds(60), Duration.ofMinutes(5), Duration.ofMillis(500), List.of(), java.util.Map.of());
     }
 
     public WorkerSettings withGroupId(String v) {
         return new WorkerSettings(bootstrapServers, v, instanceId, batchSize, maxInFlight, politenessDelay,
                 maxCrawlDelay, userAgent, connectTimeout, readTimeout, fetchDeadline, maxBodyBytes, maxMarkdownChars,
                 maxRedirects, maxLinks, maxRetries, retryBackoff, robotsCacheTtl, maxBatchDuration, maxPollInterval,
-                pollTimeout, allowedPrivateCidrs);
+                pollTimeout, allowedPrivateCidrs, kafkaOverrides);
     }
 
     public WorkerSettings withInstanceId(String v) {
         return new WorkerSettings(bootstrapServers, groupId, v, batchSize, maxInFlight, politenessDelay,
                 maxCrawlDelay, userAgent, connectTimeout, readTimeout, fetchDeadline, maxBodyBytes, maxMarkdownChars,
                 maxRedirects, maxLinks, maxRetries, retryBackoff, robotsCacheTtl, maxBatchDuration, maxPollInterval,
-                pollTimeout, allowedPrivateCidrs);
+                pollTimeout, allowedPrivateCidrs, kafkaOverrides);
     }
 
     public WorkerSettings withBatchSize(int v) {
         return new WorkerSettings(bootstrapServers, groupId, instanceId, v, maxInFlight, politenessDelay,
                 maxCrawlDelay, userAgent, connectTimeout, readTimeout, fetchDeadline, maxBodyBytes, maxMarkdownChars,
                 maxRedirects, maxLinks, maxRetries, retryBackoff, robotsCacheTtl, maxBatchDuration, maxPollInterval,
-                pollTimeout, allowedPrivateCidrs);
+                pollTimeout, allowedPrivateCidrs, kafkaOverrides);
     }
 
     public WorkerSettings withMaxInFlight(int v) {
         return new WorkerSettings(bootstrapServers, groupId, instanceId, batchSize, v, politenessDelay,
                 maxCrawlDelay, userAgent, connectTimeout, readTimeout, fetchDeadline, maxBodyBytes, maxMarkdownChars,
                 maxRedirects, maxLinks, maxRetries, retryBackoff, robotsCacheTtl, maxBatchDuration, maxPollInterval,
-                pollTimeout, allowedPrivateCidrs);
+                pollTimeout, allowedPrivateCidrs, kafkaOverrides);
     }
 
     public WorkerSettings withPolitenessDelay(Duration v) {
         return new WorkerSettings(bootstrapServers, groupId, instanceId, batchSize, maxInFlight, v,
                 maxCrawlDelay, userAgent, connectTimeout, readTimeout, fetchDeadline, maxBodyBytes, maxMarkdownChars,
                 maxRedirects, maxLinks, maxRetries, retryBackoff, robotsCacheTtl, maxBatchDuration, maxPollInterval,
-                pollTimeout, allowedPrivateCidrs);
+                pollTimeout, allowedPrivateCidrs, kafkaOverrides);
     }
 
     public WorkerSettings withUserAgent(String v) {
         return new WorkerSettings(bootstrapServers, groupId, instanceId, batchSize, maxInFlight, politenessDelay,
                 maxCrawlDelay, v, connectTimeout, readTimeout, fetchDeadline, maxBodyBytes, maxMarkdownChars,
                 maxRedirects, maxLinks, maxRetries, retryBackoff, robotsCacheTtl, maxBatchDuration, maxPollInterval,
-                pollTimeout, allowedPrivateCidrs);
+                pollTimeout, allowedPrivateCidrs, kafkaOverrides);
     }
 
     public WorkerSettings withTimeouts(Duration connect, Duration read, Duration deadline) {
         return new WorkerSettings(bootstrapServers, groupId, instanceId, batchSize, maxInFlight, politenessDelay,
                 maxCrawlDelay, userAgent, connect, read, deadline, maxBodyBytes, maxMarkdownChars,
                 maxRedirects, maxLinks, maxRetries, retryBackoff, robotsCacheTtl, maxBatchDuration, maxPollInterval,
-                pollTimeout, allowedPrivateCidrs);
+                pollTimeout, allowedPrivateCidrs, kafkaOverrides);
     }
 
     public WorkerSettings withLimits(int bodyBytes, int markdownChars, int redirects, int links) {
         return new WorkerSettings(bootstrapServers, groupId, instanceId, batchSize, maxInFlight, politenessDelay,
                 maxCrawlDelay, userAgent, connectTimeout, readTimeout, fetchDeadline, bodyBytes, markdownChars,
                 redirects, links, maxRetries, retryBackoff, robotsCacheTtl, maxBatchDuration, maxPollInterval,
-                pollTimeout, allowedPrivateCidrs);
+                pollTimeout, allowedPrivateCidrs, kafkaOverrides);
     }
 
     public WorkerSettings withRetries(int retries, Duration backoff) {
         return new WorkerSettings(bootstrapServers, groupId, instanceId, batchSize, maxInFlight, politenessDelay,
                 maxCrawlDelay, userAgent, connectTimeout, readTimeout, fetchDeadline, maxBodyBytes, maxMarkdownChars,
                 maxRedirects, maxLinks, retries, backoff, robotsCacheTtl, maxBatchDuration, maxPollInterval,
-                pollTimeout, allowedPrivateCidrs);
+                pollTimeout, allowedPrivateCidrs, kafkaOverrides);
     }
 
     public WorkerSettings withAllowedPrivateCidrs(List<String> v) {
         return new WorkerSettings(bootstrapServers, groupId, instanceId, batchSize, maxInFlight, politenessDelay,
                 maxCrawlDelay, userAgent, connectTimeout, readTimeout, fetchDeadline, maxBodyBytes, maxMarkdownChars,
                 maxRedirects, maxLinks, maxRetries, retryBackoff, robotsCacheTtl, maxBatchDuration, maxPollInterval,
-                pollTimeout, v);
+                pollTimeout, v, kafkaOverrides);
     }
 
     public WorkerSettings withScheduling(Duration maxCrawlDelayCap, Duration robotsTtl, Duration batchDuration,
@@ -165,7 +168,14 @@ public record WorkerSettings(
         return new WorkerSettings(bootstrapServers, groupId, instanceId, batchSize, maxInFlight, politenessDelay,
                 maxCrawlDelayCap, userAgent, connectTimeout, readTimeout, fetchDeadline, maxBodyBytes, maxMarkdownChars,
                 maxRedirects, maxLinks, maxRetries, retryBackoff, robotsTtl, batchDuration, pollInterval,
-                poll, allowedPrivateCidrs);
+                poll, allowedPrivateCidrs, kafkaOverrides);
+    }
+
+    public WorkerSettings withKafkaOverrides(java.util.Map<String, Object> v) {
+        return new WorkerSettings(bootstrapServers, groupId, instanceId, batchSize, maxInFlight, politenessDelay,
+                maxCrawlDelay, userAgent, connectTimeout, readTimeout, fetchDeadline, maxBodyBytes, maxMarkdownChars,
+                maxRedirects, maxLinks, maxRetries, retryBackoff, robotsCacheTtl, maxBatchDuration, maxPollInterval,
+                pollTimeout, allowedPrivateCidrs, v);
     }
 
     private static void requirePositive(int value, String name) {
