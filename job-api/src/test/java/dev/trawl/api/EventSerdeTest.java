@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.trawl.api.event.CancelRequested;
+import dev.trawl.api.event.ChildAdded;
+import dev.trawl.api.event.JobSealed;
+import dev.trawl.api.event.JobStarted;
+import dev.trawl.api.event.ProgressDetail;
+import dev.trawl.api.event.ProgressReported;
 import dev.trawl.api.event.ChildProgress;
 import dev.trawl.api.event.ChildStatus;
 import dev.trawl.api.event.ChildStatusChanged;
@@ -44,7 +49,11 @@ class EventSerdeTest {
                 ChildStatusChanged.running("e3", TASK, AT),
                 ChildStatusChanged.completed("e4", TASK, AT, 200, "c1", 2048),
                 ChildStatusChanged.failed("e5", TASK, AT, "http 404", ReasonClass.ERROR, 404),
-                new LinksDiscovered("e6", "p1", "c1", 1, AT, List.of("https://example.com/b")));
+                new LinksDiscovered("e6", "p1", "c1", 1, AT, List.of("https://example.com/b")),
+                new JobStarted("e7", "p2", AT, "library-scan", "Scan"),
+                new ChildAdded("e8", "p2", "c9", "lib.jar", AT),
+                new ProgressReported("e9", "p2", AT, ProgressDetail.of("c9", 3, 10, "parsing", "lib.jar")),
+                new JobSealed("e10", "p2", AT, null));
     }
 
     @ParameterizedTest
@@ -66,6 +75,13 @@ class EventSerdeTest {
                 "warn", 17));
         roundTrip(Topics.CHILD_PROGRESS, new ChildProgress("c1", "p1", "https://example.com/a", 1, ChildStatus.FAILED,
                 1, "timeout", ReasonClass.ERROR, null, null, AT));
+    }
+
+    @Test
+    void progressDetailComputesItsPercentageOnlyWhenTheTotalIsKnown() {
+        assertThat(ProgressDetail.of(null, 3, 12, "m", null).percentage()).isEqualTo(25.0);
+        assertThat(ProgressDetail.of(null, 3, 0, "m", null).percentage()).isNull();
+        assertThat(ProgressDetail.of(null, 30, 12, "m", null).percentage()).isEqualTo(100.0);
     }
 
     @Test

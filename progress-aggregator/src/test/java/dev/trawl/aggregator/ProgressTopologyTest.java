@@ -458,6 +458,70 @@ class ProgressTopologyTest {
                 (long) ((200 - p.completed()) / rate) + 2);
     }
 
+    @Test
+    void aReportedJobCountsItsDeclaredChildrenAndEndsOnlyOnceSealedAndDone() {
+        String a = dev.trawl.api.id.Ids.childIdOfKey(PARENT, "a");
+        String b = dev.trawl.api.id.Ids.childIdOfKey(PARENT, "b");
+        agg.send(new dev.trawl.api.event.JobStarted("js", PARENT, agg.tick(), "library-scan", "Scan"));
+        agg.send(new dev.trawl.api.event.ChildAdded("ca", PARENT, a, "a.jar", agg.tick()));
+        agg.send(new dev.trawl.api.event.ChildAdded("ca2", PARENT, a, "a.jar", agg.tick())); // same key again
+        agg.send(new dev.trawl.api.event.ChildAdded("cb", PARENT, b, "b.jar", agg.tick()));
+        agg.send(generic(a, ChildStatus.RUNNING, null));
+        agg.send(new dev.trawl.api.event.ProgressReported("pr", PARENT, agg.tick(),
+                dev.trawl.api.event.ProgressDetail.of(a, 3, 10, "scanning classes", "a.jar")));
+        ParentProgress running = agg.latest();
+        assertThat(running.jobType()).isEqualTo("library-scan");
+        assertThat(running.status()).isEqualTo(JobStatus.RUNNING);
+        assertThat(running.total()).isEqualTo(2);
+        assertThat(running.activity().percentage()).isEqualTo(30.0);
+        assertThat(running.progressText()).isEqualTo("1 pending, 1 running, 0 completed, 0 failed");
+
+        agg.send(generic(a, ChildStatus.COMPLETED, null));
+        agg.send(generic(b, ChildStatus.RUNNING, null));
+        agg.send(generic(b, ChildStatus.FAILED, "unreadable zip"));
+        assertThat(agg.latest().status()).isEqualTo(JobStatus.RUNNING); // not sealed: more children may come
+
+        agg.send(new dev.trawl.api.event.JobSealed("s", PARENT, agg.tick(), null));
+        ParentProgress done = agg.latest();
+        assertThat(done.status()).isEqualTo(JobStatus.COMPLETED);
+        assertThat(done.completed()).isEqualTo(1);
+        assertThat(done.failed()).isEqualTo(1);
+        assertThat(done.documentCount()).isZero();
+        assertThat(agg.tasks()).isEmpty();
+    }
+
+    @Test
+    void aReportedJobThatFailsCancelsItsPendingChildrenAndEndsFailedWithTheReason() {
+        String a = dev.trawl.api.id.Ids.childIdOfKey(PARENT, "a");
+        String b = dev.trawl.api.id.Ids.childIdOfKey(PARENT, "b");
+        agg.send(new dev.trawl.api.event.JobStarted("js", PARENT, agg.tick(), "site-build", "Build"));
+        agg.send(new dev.trawl.api.event.ChildAdded("ca", PARENT, a, "step a", agg.tick()));
+        agg.send(new dev.trawl.api.event.ChildAdded("cb", PARENT, b, "step b", agg.tick()));
+        agg.send(generic(a, ChildStatus.RUNNING, null));
+        agg.send(new dev.trawl.api.event.JobSealed("s", PARENT, agg.tick(), "disk full"));
+        assertThat(agg.latest().status()).isEqualTo(JobStatus.RUNNING); // step a still runs
+
+        agg.send(generic(a, ChildStatus.COMPLETED, null));
+        ParentProgress p = agg.latest();
+        assertThat(p.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(p.warning()).isEqualTo("disk full");
+        assertThat(p.cancelled()).isEqualTo(1);
+        assertThat(p.completed()).isEqualTo(1);
+    }
+
+    @Test
+    void aSealedReportedJobWithoutChildrenCompletesAtOnce() {
+        agg.send(new dev.trawl.api.event.JobStarted("js", PARENT, agg.tick(), "batch", "Nightly"));
+        agg.send(new dev.trawl.api.event.JobSealed("s", PARENT, agg.tick(), null));
+
+        assertThat(agg.latest().status()).isEqualTo(JobStatus.COMPLETED);
+    }
+
+    private dev.trawl.api.event.ChildStatusChanged generic(String childId, ChildStatus status, String reason) {
+        return new dev.trawl.api.event.ChildStatusChanged("g" + childId + status, PARENT, childId, "name", 0, status, 1,
+                agg.tick(), reason, reason == null ? null : ReasonClass.ERROR, null, null, 0);
+    }
+
     private static String header(Header h) {
         return h == null ? "" : new String(h.value(), StandardCharsets.UTF_8);
     }

@@ -9,6 +9,8 @@ import java.time.Instant;
  * @param progress    finished children / total, 0..1
  * @param etaSeconds  estimated seconds to completion, null while unknown
  * @param warning     set when the parent ended under {@code mark_warning} past its tolerance
+ * @param jobType     {@code crawl}, or the type a {@link dev.trawl.api.report.ProgressReporter} job declared
+ * @param activity    the latest fine-grained progress a reporter sent (generic jobs), null otherwise
  */
 public record ParentProgress(
         String id,
@@ -30,5 +32,17 @@ public record ParentProgress(
         Instant updatedAt,
         Instant finishedAt,
         String warning,
-        long version) {
+        long version,
+        String jobType,
+        ProgressDetail activity) {
+
+    /** A crawl job's snapshot (no job type beyond {@code crawl}, no fine-grained activity). */
+    public ParentProgress(String id, String name, JobStatus status, long pending, long running, long completed,
+                          long failed, long cancelled, long total, long documentCount, long bytes, double progress,
+                          Long etaSeconds, String progressText, Instant createdAt, Instant startedAt,
+                          Instant updatedAt, Instant finishedAt, String warning, long version) {
+        this(id, name, status, pending, running, completed, failed, cancelled, total, documentCount, bytes, progress,
+                etaSeconds, progressText, createdAt, startedAt, updatedAt, finishedAt, warning, version,
+                JobTypes.CRAWL, null);
+    }
 }

@@ -85,6 +85,11 @@ public final class Ids {
         return digest(parentId + "\n" + UrlNormalizer.dedupeKeyOfNormalized(normalizedUrl)).substring(0, 32);
     }
 
+    /** The child id of a generic job's child, from the key its reporter gave it (unique within the job). */
+    public static String childIdOfKey(String parentId, String key) {
+        return digest(parentId + "\nkey:" + key).substring(0, 32);
+    }
+
     /** The document saved for a child has the child's id: a child has at most one document. */
     public static String documentId(String parentId, String url) {
         return childId(parentId, url);

@@ -3,6 +3,9 @@ package dev.trawl.aggregator.state;
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import dev.trawl.api.event.ChildStatus;
 import dev.trawl.api.event.CrawlSpec;
+import dev.trawl.api.event.ErrorTolerance;
+import dev.trawl.api.event.JobTypes;
+import dev.trawl.api.event.ProgressDetail;
 import dev.trawl.api.event.JobStatus;
 import dev.trawl.api.event.ParentProgress;
 import dev.trawl.api.progress.ProgressText;
@@ -19,7 +22,14 @@ public final class ParentState {
 
     String id;
     String name;
+    /** The crawl's spec; null for a generic (reported) job. */
     CrawlSpec spec;
+    String jobType = JobTypes.CRAWL;
+    /** No more children will be declared (a crawl is sealed from the start: its links arrive before its ends). */
+    boolean sealed = true;
+    /** Why a generic job failed, as its reporter said. */
+    String failure;
+    ProgressDetail activity;
     JobStatus status = JobStatus.PENDING;
     long pending;
     long running;
@@ -58,8 +68,57 @@ public final class ParentState {
         this.updatedAt = createdAt;
     }
 
+    /** A generic job reported through the job-api reporter: no spec, open for children until sealed. */
+    public static ParentState generic(String id, String jobType, String name, Instant createdAt) {
+        ParentState state = new ParentState();
+        state.id = id;
+        state.jobType = jobType;
+        state.name = name;
+        state.sealed = false;
+        state.createdAt = createdAt;
+        state.updatedAt = createdAt;
+        return state;
+    }
+
     public String id() {
         return id;
+    }
+
+    public String jobType() {
+        return jobType;
+    }
+
+    public boolean isCrawl() {
+        return spec != null;
+    }
+
+    public ErrorTolerance tolerance() {
+        return spec == null ? ErrorTolerance.UNLIMITED : spec.errorTolerance();
+    }
+
+    public boolean isSealed() {
+        return sealed;
+    }
+
+    public String failure() {
+        return failure;
+    }
+
+    /** No more children; with a {@code why}, the job fails once its running children end. */
+    public void seal(String why) {
+        sealed = true;
+        if (why != null) {
+            failure = why;
+            warning = why;
+        }
+    }
+
+    public void reportActivity(ProgressDetail detail, Instant at) {
+        activity = detail;
+        if (status == JobStatus.PENDING) {
+            status = JobStatus.RUNNING;
+            startedAt = at;
+        }
     }
 
     public CrawlSpec spec() {
@@ -79,11 +138,11 @@ public final class ParentState {
     }
 
     public boolean acceptsNewChildren() {
-        return !status.isTerminal() && !cancelRequested && !stopping;
+        return !status.isTerminal() && !cancelRequested && !stopping && failure == null;
     }
 
     public boolean hasRoomForChildren() {
-        return total < spec.maxPages();
+        return spec == null || total < spec.maxPages();
     }
 
     public void childScheduled(Instant at) {
@@ -189,10 +248,10 @@ public final class ParentState {
         version++;
         long finished = completed + failed + cancelled;
         double progress = total == 0 ? (status.isTerminal() ? 1.0 : 0.0) : (double) finished / total;
-        Long eta = status.isTerminal() ? Long.valueOf(0)
-                : throughput.etaSeconds(pending + running, Math.max(0, spec.maxPages() - total));
+        long headroom = spec == null ? 0 : Math.max(0, spec.maxPages() - total);
+        Long eta = status.isTerminal() ? Long.valueOf(0) : throughput.etaSeconds(pending + running, headroom);
         return new ParentProgress(id, name, status, pending, running, completed, failed, cancelled, total,
                 documentCount, bytes, progress, eta, ProgressText.format(pending, running, completed, failed),
-                createdAt, startedAt, updatedAt, finishedAt, warning, version);
+                createdAt, startedAt, updatedAt, finishedAt, warning, version, jobType, activity);
     }
 }

@@ -4,6 +4,10 @@ import dev.trawl.aggregator.frontier.CrawlScope;
 import dev.trawl.aggregator.state.ChildState;
 import dev.trawl.aggregator.state.ParentState;
 import dev.trawl.api.event.CancelRequested;
+import dev.trawl.api.event.ChildAdded;
+import dev.trawl.api.event.JobSealed;
+import dev.trawl.api.event.JobStarted;
+import dev.trawl.api.event.ProgressReported;
 import dev.trawl.api.event.ChildStatus;
 import dev.trawl.api.event.ChildStatusChanged;
 import dev.trawl.api.event.CrawlSpec;
@@ -122,6 +126,10 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
             onSubmitted(submitted);
             return;
         }
+        if (event instanceof JobStarted started) {
+            onStarted(started);
+            return;
+        }
         ParentState parent = loadParent(event.parentId());
         if (parent == null) {
             deadLetter(record.key(), event, "unknown parent " + event.parentId());
@@ -133,7 +141,49 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
             onLinksDiscovered(parent, links);
         } else if (event instanceof CancelRequested cancel) {
             onCancelRequested(parent, cancel);
+        } else if (event instanceof ChildAdded added) {
+            onChildAdded(parent, added);
+        } else if (event instanceof ProgressReported reported) {
+            parent.reportActivity(reported.detail(), reported.timestamp());
+            parent.touch(reported.timestamp());
+            save(parent);
+        } else if (event instanceof JobSealed sealed) {
+            onSealed(parent, sealed);
         }
+    }
+
+    private void onStarted(JobStarted started) {
+        if (loadParent(started.parentId()) != null) {
+            return; // redelivered
+        }
+        save(ParentState.generic(started.parentId(), started.jobType(), started.name(), started.timestamp()));
+    }
+
+    private void onChildAdded(ParentState parent, ChildAdded added) {
+        String key = ChildState.storeKey(parent.id(), added.childId());
+        if (parent.isCrawl() || !parent.acceptsNewChildren() || parent.isSealed() || children.get(key) != null) {
+            return; // crawl children come from links; a sealed, ended or known child is not added again
+        }
+        ChildState child = ChildState.pending(added.childId(), added.name(), 0, added.timestamp());
+        children.put(key, child);
+        parent.childScheduled(added.timestamp());
+        parent.touch(added.timestamp());
+        context.forward(new Record<>(child.childId(), child.toProgress(parent.id()),
+                added.timestamp().toEpochMilli()), ProgressTopology.CHILD_PROGRESS_SINK);
+        save(parent);
+    }
+
+    private void onSealed(ParentState parent, JobSealed sealed) {
+        if (parent.status().isTerminal() || parent.isCrawl()) {
+            return;
+        }
+        parent.seal(sealed.failure());
+        parent.touch(sealed.timestamp());
+        if (sealed.failure() != null) {
+            cancelPendingChildren(parent, sealed.timestamp());
+        }
+        completeIfDone(parent, sealed.timestamp());
+        save(parent);
     }
 
     private void onSubmitted(JobSubmitted submitted) {
@@ -161,6 +211,10 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
     }
 
     private void onLinksDiscovered(ParentState parent, LinksDiscovered links) {
+        if (!parent.isCrawl()) {
+            deadLetter(parent.id(), links, "links_discovered for a " + parent.jobType() + " job, not a crawl");
+            return;
+        }
         parent.touch(links.timestamp());
         int depth = links.depth() + 1;
         if (parent.acceptsNewChildren() && depth <= parent.spec().maxDepth()) {
@@ -201,7 +255,7 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
         if (child.status() != next.status()) {
             parent.childMoved(child.status(), next.status(), at);
         }
-        if (next.status() == ChildStatus.COMPLETED) {
+        if (next.status() == ChildStatus.COMPLETED && next.documentId() != null) {
             parent.documentSaved(change.bytes());
         } else if (next.status() == ChildStatus.FAILED && next.reasonClass() == ReasonClass.ERROR) {
             parent.errorFailure();
@@ -237,7 +291,7 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
     }
 
     private void applyErrorTolerance(ParentState parent, Instant at) {
-        var tolerance = parent.spec().errorTolerance();
+        var tolerance = parent.tolerance();
         if (!tolerance.exceededBy(parent.errorFailures())) {
             return;
         }
@@ -255,12 +309,12 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
 
     /** Ends the parent once nothing is pending or running. Links arrive before their child's end, so none wait. */
     private void completeIfDone(ParentState parent, Instant at) {
-        if (parent.status().isTerminal() || parent.hasOutstandingChildren()) {
+        if (parent.status().isTerminal() || parent.hasOutstandingChildren() || !parent.isSealed()) {
             return;
         }
-        var tolerance = parent.spec().errorTolerance();
+        var tolerance = parent.tolerance();
         JobStatus terminal;
-        if (parent.isStopping()) {
+        if (parent.isStopping() || parent.failure() != null) {
             terminal = JobStatus.FAILED;
         } else if (parent.isCancelRequested()) {
             terminal = JobStatus.CANCELLED;
@@ -333,6 +387,12 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
             if (links.childId() == null || links.depth() < 0) {
                 return Optional.of("invalid links_discovered: child_id and a depth >= 0 are required");
             }
+        } else if (event instanceof JobStarted started && (started.jobType() == null || started.jobType().isBlank())) {
+            return Optional.of("invalid job_started: job_type is required");
+        } else if (event instanceof ChildAdded added && added.childId() == null) {
+            return Optional.of("invalid child_added: child_id is required");
+        } else if (event instanceof ProgressReported reported && reported.detail() == null) {
+            return Optional.of("invalid progress_reported: detail is required");
         }
         return Optional.empty();
     }
