@@ -92,8 +92,10 @@ public final class PageCrawler {
                 Thread.sleep(backoff.toMillis());
                 politeness.await(politenessKey, interval);
             }
+            long fetchStart = CrawlMetrics.threadCpuNanos();
             FetchResult result = fetcher.fetch(uri.toString(), ACCEPTED_MIME, settings.maxBodyBytes(),
                     hop -> awaitHop(hop, uri, politenessKey, interval));
+            CrawlMetrics.add(CrawlMetrics.Phase.FETCH, fetchStart);
             if (result instanceof FetchResult.Failure failure) {
                 if (failure.transientError()) {
                     lastFailure = failure;

@@ -31,6 +31,15 @@ import java.util.zip.GZIPOutputStream;
  */
 public final class HostileSite implements AutoCloseable {
 
+    static {
+        // the JDK server leaves Nagle on: headers and body go out as two writes, and the second waits for the
+        // client's delayed ACK (about 40 ms per response on Linux), which capped a site at ~16 / 40 ms. Read once,
+        // when the JDK's server classes first load; -Dsun.net.httpserver.nodelay=false still wins.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
     /** Every hostile path the index links to, in link order. */
     public static final List<String> CASES = List.of(
             "/ok", "/slow-drip", "/endless", "/huge", "/gzip-bomb", "/gzip-ok", "/redirect-loop",

@@ -3,6 +3,7 @@ package dev.trawl.worker.delivery;
 import dev.trawl.api.event.CrawlTask;
 import dev.trawl.api.event.ReasonClass;
 import dev.trawl.api.topic.Topics;
+import dev.trawl.worker.CrawlMetrics;
 import dev.trawl.worker.TaskOutcome;
 import dev.trawl.worker.WorkerSettings;
 import java.nio.charset.StandardCharsets;
@@ -181,6 +182,7 @@ public final class TransactionalTaskLoop implements Runnable {
     }
 
     private void markRunning(Collection<List<Item>> batch) {
+        long start = CrawlMetrics.threadCpuNanos();
         producer.beginTransaction();
         for (List<Item> items : batch) {
             for (Item item : items) {
@@ -191,6 +193,7 @@ public final class TransactionalTaskLoop implements Runnable {
             }
         }
         producer.commitTransaction();
+        CrawlMetrics.add(CrawlMetrics.Phase.PRODUCE, start);
     }
 
     private Map<Item, TaskOutcome> collect(Map<Item, Future<TaskOutcome>> work) throws InterruptedException {
@@ -216,6 +219,7 @@ public final class TransactionalTaskLoop implements Runnable {
     private boolean commitResults(Map<TopicPartition, List<Item>> batch, Map<Item, TaskOutcome> outcomes) {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         Map<TopicPartition, Long> rewind = new HashMap<>();
+        long start = CrawlMetrics.threadCpuNanos();
         producer.beginTransaction();
         for (Map.Entry<TopicPartition, List<Item>> partition : batch.entrySet()) {
             for (Item item : partition.getValue()) {
@@ -237,6 +241,7 @@ public final class TransactionalTaskLoop implements Runnable {
             producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
         }
         producer.commitTransaction();
+        CrawlMetrics.add(CrawlMetrics.Phase.PRODUCE, start);
         rewind.forEach(consumer::seek);
         return !offsets.isEmpty();
     }

@@ -3,6 +3,7 @@ package dev.trawl.worker.parse;
 import com.vladsch.flexmark.html2md.converter.FlexmarkHtmlConverter;
 import com.vladsch.flexmark.util.data.MutableDataSet;
 import dev.trawl.api.id.UrlNormalizer;
+import dev.trawl.worker.CrawlMetrics;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -46,6 +47,7 @@ public final class PageConverter {
      * @param pageUrl the final URL after redirects: the base for relative links
      */
     public ConvertedPage convert(byte[] html, String charset, String pageUrl) {
+        long parseStart = CrawlMetrics.threadCpuNanos();
         Document document = parse(html, charset, pageUrl);
         List<String> links = linkExtractor.extract(document, pageUrl);
         String title = blankToNull(document.title());
@@ -63,7 +65,10 @@ public final class PageConverter {
         if (content == null) {
             content = document.body();
         }
-        String markdown = content == null ? "" : converter.convert(absolutise(content)).strip();
+        Element main = content == null ? null : absolutise(content);
+        CrawlMetrics.add(CrawlMetrics.Phase.PARSE, parseStart);
+        long convertStart = CrawlMetrics.threadCpuNanos();
+        String markdown = main == null ? "" : converter.convert(main).strip();
         boolean truncated = markdown.length() > maxMarkdownChars;
         if (truncated) {
             int end = maxMarkdownChars;
@@ -72,7 +77,10 @@ public final class PageConverter {
             }
             markdown = markdown.substring(0, end);
         }
-        return new ConvertedPage(title, language, canonical, markdown, sha256Hex(markdown), truncated, links);
+        ConvertedPage page = new ConvertedPage(title, language, canonical, markdown, sha256Hex(markdown), truncated,
+                links);
+        CrawlMetrics.add(CrawlMetrics.Phase.CONVERT, convertStart);
+        return page;
     }
 
     /** Links and images in a stored document must work without the page they came from. */
