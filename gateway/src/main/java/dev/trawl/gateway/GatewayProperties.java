@@ -27,7 +27,8 @@ public record GatewayProperties(
     /**
      * @param coalesceInterval   at most one flush per client every this often (latest snapshot wins)
      * @param sendTimeLimit      a client with a send outstanding longer than this is disconnected
-     * @param maxTextMessageSize largest client message accepted (larger: closed with 1009)
+     * @param maxTextMessageSize largest client message accepted (larger: closed with 1009); Tomcat allocates a
+     *                           buffer of this many characters per connection
      * @param allowedOrigins     browser origins allowed besides the gateway's own (empty = same origin only)
      * @param heartbeatInterval  how often the server pings every connection
      * @param idleTimeout        a connection the server heard nothing from (no message, no pong) this long is closed
@@ -35,7 +36,7 @@ public record GatewayProperties(
     public record Ws(
             @DefaultValue("50ms") Duration coalesceInterval,
             @DefaultValue("10s") Duration sendTimeLimit,
-            @DefaultValue("64KB") DataSize maxTextMessageSize,
+            @DefaultValue("8KB") DataSize maxTextMessageSize,
             @DefaultValue List<String> allowedOrigins,
             @DefaultValue("15s") Duration heartbeatInterval,
             @DefaultValue("60s") Duration idleTimeout) {

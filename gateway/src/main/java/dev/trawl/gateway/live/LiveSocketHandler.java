@@ -116,8 +116,11 @@ public class LiveSocketHandler extends TextWebSocketHandler implements Applicati
 
     @Override
     public void afterConnectionEstablished(WebSocketSession session) {
-        // bounds what a client may send in one message; the container closes the connection (1009) above it
+        // bounds what a client may send in one message; the container closes the connection (1009) above it.
+        // Tomcat allocates both message buffers up front for every connection, so they are what a connection
+        // costs in heap: keep them small (clients send short JSON; binary messages are not part of the protocol)
         session.setTextMessageSizeLimit((int) config.maxTextMessageSize().toBytes());
+        session.setBinaryMessageSizeLimit(1024);
         clients.put(session.getId(), new SocketClient(session, jobs, scheduler, config.coalesceInterval(),
                 config.sendTimeLimit()));
     }

@@ -1,0 +1,264 @@
+package dev.trawl.bench.gateway;
+
+import dev.trawl.api.event.JobStatus;
+import dev.trawl.api.event.ParentProgress;
+import dev.trawl.api.id.Ids;
+import dev.trawl.api.progress.ProgressText;
+import dev.trawl.api.serde.Json;
+import dev.trawl.api.topic.Topics;
+import dev.trawl.gateway.GatewayApplication;
+import dev.trawl.testkit.EmbeddedBroker;
+import dev.trawl.testkit.JvmProcess;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * WebSocket fan-out of the gateway: N clients each subscribed to one of P parents while the parents change R
+ * times per second in all. The gateway runs in its own JVM ({@code -Xmx512m}) against an embedded broker in this
+ * one; the clients (java.net.http) run here. Latency is from the snapshot's production ({@code updated_at}, set by
+ * the producer here just before it sends) to the client's receipt, so it includes the Kafka hop, the read model,
+ * coalescing and the WebSocket write. The gateway's heap is read from its actuator every second.
+ *
+ * <p>{@code bench/run dev.trawl.bench.gateway.GatewayBenchmark [clients,clients…] [changes/s] [seconds] [parents]}
+ */
+public final class GatewayBenchmark {
+
+    private static final int BUCKETS = 10_000; // 1 ms each
+
+    private GatewayBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String[] counts = (args.length > 0 ? args[0] : "1000,5000").split(",");
+        int rate = args.length > 1 ? Integer.parseInt(args[1]) : 2000;
+        int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 30;
+        int parents = args.length > 3 ? Integer.parseInt(args[3]) : 500;
+        System.out.printf("machine: %d cores, Java %s; %d changes/s over %d parents for %d s per run%n",
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), rate, parents,
+                seconds);
+        try (EmbeddedBroker broker = EmbeddedBroker.start(0)) {
+            int port;
+            try (ServerSocket free = new ServerSocket(0)) {
+                port = free.getLocalPort();
+            }
+            Path log = Files.createTempFile("gateway-bench", ".log");
+            try (JvmProcess gateway = JvmProcess.start(GatewayApplication.class, log,
+                    List.of("-Xmx512m", "-XX:+UseG1GC"), "--server.port=" + port,
+                    "--trawl.kafka.bootstrap-servers=" + broker.bootstrapServers(),
+                    "--trawl.gateway.ws.idle-timeout=1h", "--logging.level.root=WARN",
+                    // keep the other services' application.yml files on this classpath out of the gateway
+                    "--spring.config.name=bench-gateway", "--management.endpoints.web.exposure.include=health,metrics");
+                 KafkaProducer<String, ParentProgress> producer = producer(broker.bootstrapServers())) {
+                HttpClient http = HttpClient.newHttpClient();
+                awaitUp(http, port, gateway);
+                List<String> ids = new ArrayList<>();
+                long[] versions = new long[parents];
+                for (int i = 0; i < parents; i++) {
+                    ids.add(Ids.newParentId());
+                    versions[i] = 1;
+                    producer.send(record(ids.get(i), 1));
+                }
+                producer.flush();
+                for (String count : counts) {
+                    run(Integer.parseInt(count.strip()), rate, seconds, ids, versions, producer, http, port);
+                }
+                System.out.println("gateway log: " + log);
+            }
+        }
+        System.exit(0);
+    }
+
+    private static void run(int clients, int rate, int seconds, List<String> ids, long[] versions,
+                            KafkaProducer<String, ParentProgress> producer, HttpClient http, int port)
+            throws Exception {
+        AtomicLongArray histogram = new AtomicLongArray(BUCKETS);
+        AtomicLong received = new AtomicLong();
+        AtomicLong snapshots = new AtomicLong();
+        long[] measureFrom = {Long.MAX_VALUE};
+        List<HttpClient> pool = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            pool.add(HttpClient.newHttpClient());
+        }
+        List<WebSocket> sockets = new ArrayList<>();
+        long opening = System.nanoTime();
+        for (int i = 0; i < clients; i++) {
+            String job = ids.get(i % ids.size());
+            WebSocket socket = pool.get(i % pool.size()).newWebSocketBuilder()
+                    .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws"), new Client(histogram, received,
+                            snapshots, measureFrom))
+                    .get(30, TimeUnit.SECONDS);
+            socket.sendText("{\"op\":\"subscribe\",\"job_id\":\"" + job + "\"}", true).get(30, TimeUnit.SECONDS);
+            sockets.add(socket);
+        }
+        while (snapshots.get() < clients) {
+            Thread.onSpinWait();
+        }
+        System.out.printf("%n%d clients connected and subscribed in %.1f s%n", clients,
+                (System.nanoTime() - opening) / 1e9);
+
+        long warmUp = 5;
+        long start = System.nanoTime();
+        long end = start + TimeUnit.SECONDS.toNanos(seconds + warmUp);
+        measureFrom[0] = System.currentTimeMillis() + TimeUnit.SECONDS.toMillis(warmUp);
+        long sent = 0;
+        long maxHeap = 0;
+        long nextHeapSample = start;
+        long periodNanos = 1_000_000_000L / rate;
+        int next = 0;
+        while (System.nanoTime() < end) {
+            long due = start + sent * periodNanos;
+            long now = System.nanoTime();
+            if (now < due) {
+                if (now >= nextHeapSample) {
+                    maxHeap = Math.max(maxHeap, heapUsed(http, port));
+                    nextHeapSample = now + 1_000_000_000L;
+                }
+                long wait = due - System.nanoTime();
+                if (wait > 200_000) {
+                    TimeUnit.NANOSECONDS.sleep(wait - 100_000);
+                }
+                continue;
+            }
+            int parent = next++ % ids.size();
+            producer.send(record(ids.get(parent), ++versions[parent]));
+            sent++;
+        }
+        producer.flush();
+        long afterRun = heapUsed(http, port);
+        long measured = 0;
+        for (int i = 0; i < BUCKETS; i++) {
+            measured += histogram.get(i);
+        }
+        System.out.printf("%d clients: %d snapshots produced (%.0f/s), %d messages received (%.0f/s), %d measured%n",
+                clients, sent, sent / ((end - start) / 1e9), received.get(),
+                received.get() / ((end - start) / 1e9), measured);
+        System.out.printf("%d clients: latency production -> client p50 %d ms, p90 %d ms, p99 %d ms, p99.9 %d ms,"
+                        + " max %d ms%n", clients, percentile(histogram, measured, 0.50),
+                percentile(histogram, measured, 0.90), percentile(histogram, measured, 0.99),
+                percentile(histogram, measured, 0.999), percentile(histogram, measured, 1.0));
+        System.out.printf("%d clients: gateway heap used max %d MB during the run, %d MB at its end (-Xmx512m)%n",
+                clients, maxHeap >> 20, afterRun >> 20);
+        for (WebSocket socket : sockets) {
+            socket.abort();
+        }
+    }
+
+    /** Receives messages; the latency of a {@code parent_job_progress} is now minus its {@code updated_at}. */
+    private static final class Client implements WebSocket.Listener {
+        private final AtomicLongArray histogram;
+        private final AtomicLong received;
+        private final AtomicLong snapshots;
+        private final long[] measureFrom;
+        private final StringBuilder partial = new StringBuilder();
+
+        Client(AtomicLongArray histogram, AtomicLong received, AtomicLong snapshots, long[] measureFrom) {
+            this.histogram = histogram;
+            this.received = received;
+            this.snapshots = snapshots;
+            this.measureFrom = measureFrom;
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            long now = System.currentTimeMillis();
+            partial.append(data);
+            if (last) {
+                String message = partial.toString();
+                partial.setLength(0);
+                if (message.startsWith("{\"type\":\"parent_job_progress\"")) {
+                    received.incrementAndGet();
+                    int at = message.indexOf("\"updated_at\":\"") + 14;
+                    long producedAt = Instant.parse(message.substring(at, message.indexOf('"', at))).toEpochMilli();
+                    if (producedAt >= measureFrom[0]) {
+                        histogram.incrementAndGet((int) Math.min(BUCKETS - 1, Math.max(0, now - producedAt)));
+                    }
+                } else if (message.startsWith("{\"type\":\"snapshot\"")) {
+                    snapshots.incrementAndGet();
+                }
+            }
+            webSocket.request(1);
+            return null;
+        }
+    }
+
+    private static long percentile(AtomicLongArray histogram, long total, double p) {
+        long wanted = Math.max(1, (long) Math.ceil(total * p));
+        long seen = 0;
+        for (int i = 0; i < BUCKETS; i++) {
+            seen += histogram.get(i);
+            if (seen >= wanted) {
+                return i;
+            }
+        }
+        return BUCKETS;
+    }
+
+    private static ProducerRecord<String, ParentProgress> record(String id, long version) {
+        Instant now = Instant.now();
+        long total = 1000;
+        long completed = Math.min(version, total - 1);
+        return new ProducerRecord<>(Topics.PARENT_PROGRESS.name(), id, new ParentProgress(id, "bench " + id,
+                JobStatus.RUNNING, total - completed - 1, 1, completed, 0, 0, total, completed, completed * 1000,
+                (double) completed / total, 60L, ProgressText.format(total - completed - 1, 1, completed, 0),
+                now, now, now, null, null, version));
+    }
+
+    private static KafkaProducer<String, ParentProgress> producer(String bootstrap) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+        props.put(ProducerConfig.ACKS_CONFIG, "1");
+        return new KafkaProducer<>(props, Topics.PARENT_PROGRESS.keySerde().serializer(),
+                Topics.PARENT_PROGRESS.valueSerde().serializer());
+    }
+
+    private static void awaitUp(HttpClient http, int port, JvmProcess gateway) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline) {
+            if (!gateway.isAlive()) {
+                throw new IllegalStateException("gateway exited, see " + gateway.log());
+            }
+            try {
+                HttpResponse<String> health = http.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + port + "/actuator/health")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (health.statusCode() == 200) {
+                    return;
+                }
+            } catch (java.io.IOException notYet) {
+                // still starting
+            }
+            TimeUnit.MILLISECONDS.sleep(200);
+        }
+        throw new IllegalStateException("gateway did not come up, see " + gateway.log());
+    }
+
+    private static long heapUsed(HttpClient http, int port) {
+        try {
+            String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                    + "/actuator/metrics/jvm.memory.used?tag=area:heap")).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            return (long) Json.MAPPER.readTree(body).path("measurements").get(0).path("value").doubleValue();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+}
