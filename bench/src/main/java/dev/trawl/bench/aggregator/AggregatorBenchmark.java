@@ -114,6 +114,10 @@ public final class AggregatorBenchmark {
         ProgressAggregator aggregator = new ProgressAggregator(ProgressAggregator.Settings.defaults(bootstrap,
                 Files.createTempDirectory("bench-aggregator")).withApplicationId(appId).withOverrides(overrides()));
         aggregator.start();
+        com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        long processCpuStart = 0;
+        long streamCpuStart = 0;
         long firstProgressNanos = 0;
         long firstProgressOffset = 0;
         long done;
@@ -126,6 +130,8 @@ public final class AggregatorBenchmark {
                 if (firstProgressNanos == 0 && committed > 0) {
                     firstProgressNanos = now;
                     firstProgressOffset = committed;
+                    processCpuStart = os.getProcessCpuTime();
+                    streamCpuStart = threadCpu(appId);
                 }
                 if (committed >= events) {
                     done = now;
@@ -135,8 +141,13 @@ public final class AggregatorBenchmark {
             }
         }
         double aggregated = (events - firstProgressOffset) / ((done - firstProgressNanos) / 1e9);
+        long measuredEvents = events - firstProgressOffset;
         System.out.printf("aggregator (exactly_once_v2): %,.0f events/s; ratio to raw consumer %.2f%n", aggregated,
                 aggregated / rawRate);
+        System.out.printf("  CPU per event: stream thread %.1f µs, whole process (broker, producer, consumer "
+                        + "included) %.1f µs; wall %.1f µs%n", (threadCpu(appId) - streamCpuStart) / 1e3 / measuredEvents,
+                (os.getProcessCpuTime() - processCpuStart) / 1e3 / measuredEvents,
+                (done - firstProgressNanos) / 1e3 / measuredEvents);
         aggregator.close();
     }
 
@@ -207,6 +218,19 @@ public final class AggregatorBenchmark {
                     sorted.length, pct(sorted, 0.50), pct(sorted, 0.99), sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1e6);
         }
         aggregator.close();
+    }
+
+    /** CPU time of the stream threads of application {@code appId}, in nanoseconds. */
+    private static long threadCpu(String appId) {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long total = 0;
+        for (java.lang.management.ThreadInfo info : threads.dumpAllThreads(false, false)) {
+            if (info.getThreadName().startsWith(appId) && info.getThreadName().contains("StreamThread")
+                    && !info.getThreadName().contains("producer")) {
+                total += Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
+            }
+        }
+        return total;
     }
 
     /** Marks every sent event that a newly read snapshot counts; returns how many were newly measured. */

@@ -5,6 +5,8 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 import tools.jackson.core.JacksonException;
+import tools.jackson.databind.ObjectReader;
+import tools.jackson.databind.ObjectWriter;
 
 /**
  * JSON serde for one event type. Polymorphic types carry explicit type ids ({@code @JsonSubTypes}); nothing is
@@ -13,9 +15,14 @@ import tools.jackson.core.JacksonException;
 public final class JsonSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
 
     private final Class<T> type;
+    /** Bound once to the type: no serializer or deserializer lookup per record. */
+    private final ObjectWriter writer;
+    private final ObjectReader reader;
 
     public JsonSerde(Class<T> type) {
         this.type = type;
+        this.writer = Json.MAPPER.writerFor(type);
+        this.reader = Json.MAPPER.readerFor(type);
     }
 
     public Class<T> type() {
@@ -28,7 +35,7 @@ public final class JsonSerde<T> implements Serde<T>, Serializer<T>, Deserializer
             return null;
         }
         try {
-            return Json.MAPPER.writeValueAsBytes(data);
+            return writer.writeValueAsBytes(data);
         } catch (JacksonException e) {
             throw new SerializationException("cannot write " + type.getSimpleName() + " for topic " + topic, e);
         }
@@ -40,7 +47,7 @@ public final class JsonSerde<T> implements Serde<T>, Serializer<T>, Deserializer
             return null;
         }
         try {
-            return Json.MAPPER.readValue(data, type);
+            return reader.readValue(data);
         } catch (JacksonException e) {
             throw new SerializationException("cannot read " + type.getSimpleName() + " from topic " + topic
                     + ": " + e.getOriginalMessage(), e);
