@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.trawl.api.event.JobStatus;
+import dev.trawl.api.event.ParentProgress;
+import dev.trawl.api.event.ProgressDetail;
 import dev.trawl.api.id.Ids;
 import java.time.Duration;
 import java.util.List;
@@ -138,6 +140,24 @@ class LiveProgressTest extends GatewayIntegrationTest {
         assertThat(running.get("items").findValuesAsString("status")).containsOnly("running");
         SubmitJobTest.assertProblem(get("/api/jobs?status=sleeping", "application/json"), 400, "status");
         SubmitJobTest.assertProblem(get("/api/jobs?size=0", "application/json"), 400, "size");
+    }
+
+    @Test
+    void aReportedJobShowsItsJobTypeAndFineGrainedActivity() throws Exception {
+        String id = Ids.newParentId();
+        ParentProgress base = progress(id, 1, JobStatus.RUNNING);
+        publish(new ParentProgress(base.id(), "Scan", base.status(), base.pending(), base.running(), base.completed(),
+                base.failed(), base.cancelled(), base.total(), 0, 0, base.progress(), null, base.progressText(),
+                base.createdAt(), base.startedAt(), base.updatedAt(), null, null, 1, "library-scan",
+                ProgressDetail.of("c1", 3, 12, "reading classes", "lib.jar")));
+        awaitVersion(id, 1);
+
+        JsonNode job = json(get("/api/jobs/" + id, "application/json").body());
+        assertThat(job.get("job_type").asString()).isEqualTo("library-scan");
+        assertThat(job.get("activity").get("percentage").asDouble()).isEqualTo(25.0);
+        assertThat(job.get("activity").get("message").asString()).isEqualTo("reading classes");
+        JsonNode crawl = json(get("/api/jobs?size=1000", "application/json").body());
+        assertThat(crawl.get("items").findValuesAsString("job_type")).contains("crawl", "library-scan");
     }
 
     @Test

@@ -1,6 +1,8 @@
 package dev.trawl.gateway.api;
 
 import dev.trawl.api.event.JobStatus;
+import dev.trawl.api.event.JobTypes;
+import dev.trawl.api.event.ProgressDetail;
 import dev.trawl.api.event.ParentProgress;
 import dev.trawl.api.progress.ProgressText;
 import java.time.Instant;
@@ -30,20 +32,32 @@ public record JobSnapshot(
         Instant updatedAt,
         Instant finishedAt,
         String warning,
-        long version) {
+        long version,
+        String jobType,
+        Activity activity) {
+
+    /** The latest fine-grained progress of a generic job (see docs/reporter.md); null for crawls. */
+    public record Activity(String childId, long current, long total, Double percentage, String message,
+                           String detail) {
+        static Activity of(ProgressDetail d) {
+            return d == null ? null
+                    : new Activity(d.childId(), d.current(), d.total(), d.percentage(), d.message(), d.detail());
+        }
+    }
 
     public static JobSnapshot of(ParentProgress p) {
         return new JobSnapshot(p.id(), p.name(), p.status(), p.pending(), p.running(), p.completed(), p.failed(),
                 p.cancelled(), p.total(), p.documentCount(), p.bytes(), p.progress(), p.etaSeconds(),
                 p.progressText() != null ? p.progressText()
                         : ProgressText.format(p.pending(), p.running(), p.completed(), p.failed()),
-                p.createdAt(), p.startedAt(), p.updatedAt(), p.finishedAt(), p.warning(), p.version());
+                p.createdAt(), p.startedAt(), p.updatedAt(), p.finishedAt(), p.warning(), p.version(),
+                p.jobType() == null ? JobTypes.CRAWL : p.jobType(), Activity.of(p.activity()));
     }
 
     /** What a just-submitted job looks like before the aggregator's first snapshot: version 0, nothing counted. */
     public static JobSnapshot submitted(String id, String name, Instant createdAt) {
         return new JobSnapshot(id, name, JobStatus.PENDING, 0, 0, 0, 0, 0, 0, 0, 0, 0.0, null,
-                ProgressText.format(0, 0, 0, 0), createdAt, null, createdAt, null, null, 0);
+                ProgressText.format(0, 0, 0, 0), createdAt, null, createdAt, null, null, 0, JobTypes.CRAWL, null);
     }
 
     public boolean terminal() {
