@@ -11,13 +11,11 @@ import dev.trawl.testkit.GeneratedSite;
 import dev.trawl.worker.CrawlMetrics;
 import dev.trawl.worker.CrawlWorker;
 import dev.trawl.worker.WorkerSettings;
-import dev.trawl.worker.parse.PageConverter;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Properties;
@@ -60,7 +58,7 @@ public final class CrawlBenchmark {
         int shards = args.length > 1 ? Integer.parseInt(args[1]) : 12;
         System.out.printf("machine: %d cores, %s, Java %s%n", Runtime.getRuntime().availableProcessors(),
                 System.getProperty("os.name"), System.getProperty("java.version"));
-        System.out.printf("median Markdown conversion of a 20 KB page: %.2f ms%n", medianConversionMillis());
+        System.out.printf("median Markdown conversion of a 20 KB page: %.2f ms%n", ConversionBenchmark.medianConversionMillis());
         try (EmbeddedBroker broker = EmbeddedBroker.start(0);
              GeneratedSite site = GeneratedSite.start(pages, 0)) {
             System.out.printf("site alone: %.0f requests/s (16 client threads, keep-alive)%n",
@@ -204,30 +202,5 @@ public final class CrawlBenchmark {
         pool.shutdown();
         pool.awaitTermination(millis + 10_000, TimeUnit.MILLISECONDS);
         return done.get() * 1000.0 / millis;
-    }
-
-    /** Median over 2,000 conversions (after 500 warm-up ones) of a generated 20 KB article. */
-    private static double medianConversionMillis() {
-        StringBuilder html = new StringBuilder("<!DOCTYPE html><html lang=\"en\"><head><title>Article</title>"
-                + "<script>var a = 1;</script></head><body><nav><a href=\"/\">Home</a></nav><main><h1>Article</h1>");
-        for (int i = 0; html.length() < 20 * 1024; i++) {
-            html.append("<h2>Section ").append(i).append("</h2><p>Some <strong>bold</strong> and <em>emphasised</em>"
-                    + " text with <a href=\"/link/").append(i).append("\">a link</a> and <code>code</code>, as "
-                    + "articles have.</p><ul><li>one</li><li>two</li></ul>");
-        }
-        byte[] page = html.append("</main><footer>f</footer></body></html>").toString()
-                .getBytes(StandardCharsets.UTF_8);
-        PageConverter converter = new PageConverter(2_000, 200_000);
-        for (int i = 0; i < 500; i++) {
-            converter.convert(page, "utf-8", "http://example.com/article");
-        }
-        long[] nanos = new long[2_000];
-        for (int i = 0; i < nanos.length; i++) {
-            long t0 = System.nanoTime();
-            converter.convert(page, "utf-8", "http://example.com/article");
-            nanos[i] = System.nanoTime() - t0;
-        }
-        Arrays.sort(nanos);
-        return nanos[nanos.length / 2] / 1e6;
     }
 }

@@ -2,6 +2,7 @@ package dev.trawl.worker.parse;
 
 import dev.trawl.api.id.UrlNormalizer;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -24,11 +25,20 @@ public final class LinkExtractor {
 
     /** @param document parsed with the page's final URL as base URI */
     public List<String> extract(Document document, String pageUrl) {
+        List<String> hrefs = new ArrayList<>();
+        for (Element anchor : document.select("a[href]")) {
+            hrefs.add(anchor.absUrl("href"));
+        }
+        return extract(hrefs, pageUrl);
+    }
+
+    /** @param absoluteHrefs the page's {@code a[href]} values already resolved against its URL, in document order */
+    public List<String> extract(List<String> absoluteHrefs, String pageUrl) {
         String self = UrlNormalizer.normalize(pageUrl).orElse(pageUrl);
         Set<String> links = new LinkedHashSet<>();
-        for (Element anchor : document.select("a[href]")) {
-            String absolute = anchor.absUrl("href");
-            if (!absolute.regionMatches(true, 0, "http", 0, 4)) {
+        Set<String> seen = new HashSet<>(); // navigation repeats links: normalise each distinct one once
+        for (String absolute : absoluteHrefs) {
+            if (!seen.add(absolute) || !absolute.regionMatches(true, 0, "http", 0, 4)) {
                 continue; // javascript:, mailto:, tel:, data:, or unresolvable
             }
             Optional<String> normalised = UrlNormalizer.normalize(absolute);

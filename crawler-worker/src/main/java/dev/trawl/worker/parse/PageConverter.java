@@ -11,28 +11,42 @@ import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.jsoup.Jsoup;
 import org.jsoup.nodes.Document;
 import org.jsoup.nodes.Element;
+import org.jsoup.nodes.Node;
+import org.jsoup.select.NodeTraversor;
+import org.jsoup.select.NodeVisitor;
 
 /**
  * Turns an HTML page into a {@link ConvertedPage}: metadata and links from the whole page, Markdown from its main
- * content ({@code <main>}, else {@code <article>}, else {@code <body>}) once scripts, navigation, headers,
- * footers, forms and the like are removed.
+ * content once scripts, navigation, headers, footers, forms and the like are removed: {@code <main>}, else
+ * {@code <article>}, else {@code <body>}.
+ *
+ * <p>Cost matters (every page goes through here): the page is walked once to collect what the conversion needs,
+ * each distinct link is resolved once (jsoup's resolution is costly) and the result serves both the link list and
+ * the Markdown, and flexmark's typographic replacements (a regex over every text node) are off: the document keeps
+ * the page's own quotes and dashes.
  *
  * <p>Thread-safe: the flexmark converter keeps no state between conversions, so one is built and shared.
  */
 public final class PageConverter {
 
-    private static final String BOILERPLATE =
-            "script, style, noscript, nav, header, footer, aside, form, iframe, svg, template";
+    private static final Set<String> BOILERPLATE = Set.of(
+            "script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "svg", "template");
 
     private final FlexmarkHtmlConverter converter = FlexmarkHtmlConverter.builder(new MutableDataSet()
                     .set(FlexmarkHtmlConverter.SETEXT_HEADINGS, false)
                     .set(FlexmarkHtmlConverter.UNORDERED_LIST_DELIMITER, '-')
-                    .set(FlexmarkHtmlConverter.OUTPUT_ATTRIBUTES_ID, false))
+                    .set(FlexmarkHtmlConverter.OUTPUT_ATTRIBUTES_ID, false)
+                    .set(FlexmarkHtmlConverter.TYPOGRAPHIC_QUOTES, false)
+                    .set(FlexmarkHtmlConverter.TYPOGRAPHIC_SMARTS, false))
             .build();
     private final LinkExtractor linkExtractor;
     private final int maxMarkdownChars;
@@ -49,26 +63,19 @@ public final class PageConverter {
     public ConvertedPage convert(byte[] html, String charset, String pageUrl) {
         long parseStart = CrawlMetrics.threadCpuNanos();
         Document document = parse(html, charset, pageUrl);
-        List<String> links = linkExtractor.extract(document, pageUrl);
+        PageScan scan = new PageScan();
+        NodeTraversor.traverse(scan, document);
+        List<String> links = linkExtractor.extract(scan.absolutiseLinks(), pageUrl);
         String title = blankToNull(document.title());
-        Element root = document.selectFirst("html");
-        String language = root == null ? null : blankToNull(root.attr("lang"));
-        Element canonicalLink = document.selectFirst("link[rel=canonical][href]");
-        String canonical = canonicalLink == null ? null
-                : UrlNormalizer.normalize(canonicalLink.absUrl("href")).orElse(null);
-
-        document.select(BOILERPLATE).remove();
-        Element content = document.selectFirst("main");
-        if (content == null) {
-            content = document.selectFirst("article");
-        }
-        if (content == null) {
-            content = document.body();
-        }
-        Element main = content == null ? null : absolutise(content);
+        String language = scan.root == null ? null : blankToNull(scan.root.attr("lang"));
+        String canonical = scan.canonical == null ? null
+                : UrlNormalizer.normalize(scan.canonical.absUrl("href")).orElse(null);
+        scan.absolutiseImages();
+        scan.boilerplate.forEach(Element::remove);
+        Element content = scan.main != null ? scan.main : scan.article != null ? scan.article : document.body();
         CrawlMetrics.add(CrawlMetrics.Phase.PARSE, parseStart);
         long convertStart = CrawlMetrics.threadCpuNanos();
-        String markdown = main == null ? "" : converter.convert(main).strip();
+        String markdown = content == null ? "" : converter.convert(content).strip();
         boolean truncated = markdown.length() > maxMarkdownChars;
         if (truncated) {
             int end = maxMarkdownChars;
@@ -83,21 +90,92 @@ public final class PageConverter {
         return page;
     }
 
-    /** Links and images in a stored document must work without the page they came from. */
-    private static Element absolutise(Element content) {
-        for (Element anchor : content.select("a[href]")) {
-            String absolute = anchor.absUrl("href");
-            if (!absolute.isEmpty()) {
-                anchor.attr("href", absolute);
+    /**
+     * One walk over the page collecting what the conversion needs, instead of a selector query per need. Elements
+     * inside boilerplate are neither main content nor images of it; their links still count (navigation is how
+     * sites link their sections).
+     */
+    private static final class PageScan implements NodeVisitor {
+        final List<Element> anchors = new ArrayList<>();
+        final List<Element> images = new ArrayList<>();
+        final List<Element> boilerplate = new ArrayList<>();
+        Element root;
+        Element canonical;
+        Element main;
+        Element article;
+        private int boilerplateDepth;
+
+        @Override
+        public void head(Node node, int depth) {
+            if (!(node instanceof Element element)) {
+                return;
+            }
+            String name = element.normalName();
+            if (BOILERPLATE.contains(name)) {
+                if (boilerplateDepth++ == 0) {
+                    boilerplate.add(element); // removed after the walk; its links are still collected below
+                }
+                return;
+            }
+            switch (name) {
+                case "a" -> {
+                    if (element.hasAttr("href")) {
+                        anchors.add(element);
+                    }
+                }
+                case "img" -> {
+                    if (boilerplateDepth == 0 && element.hasAttr("src")) {
+                        images.add(element);
+                    }
+                }
+                case "html" -> root = root == null ? element : root;
+                case "link" -> {
+                    if (canonical == null && element.hasAttr("href")
+                            && element.attr("rel").trim().equalsIgnoreCase("canonical")) {
+                        canonical = element;
+                    }
+                }
+                case "main" -> main = main == null && boilerplateDepth == 0 ? element : main;
+                case "article" -> article = article == null && boilerplateDepth == 0 ? element : article;
+                default -> {
+                }
             }
         }
-        for (Element image : content.select("img[src]")) {
-            String absolute = image.absUrl("src");
-            if (!absolute.isEmpty()) {
-                image.attr("src", absolute);
+
+        @Override
+        public void tail(Node node, int depth) {
+            if (node instanceof Element element && BOILERPLATE.contains(element.normalName())) {
+                boilerplateDepth--;
             }
         }
-        return content;
+
+        /**
+         * Resolves every link once: the absolute URL replaces {@code href} (links in a stored document must work
+         * without the page they came from) and feeds the link list.
+         *
+         * @return the absolute hrefs in document order ("" where unresolvable)
+         */
+        List<String> absolutiseLinks() {
+            Map<String, String> resolved = new HashMap<>();
+            List<String> hrefs = new ArrayList<>(anchors.size());
+            for (Element anchor : anchors) {
+                String absolute = resolved.computeIfAbsent(anchor.attr("href"), href -> anchor.absUrl("href"));
+                if (!absolute.isEmpty()) {
+                    anchor.attr("href", absolute);
+                }
+                hrefs.add(absolute);
+            }
+            return hrefs;
+        }
+
+        void absolutiseImages() {
+            for (Element image : images) {
+                String absolute = image.absUrl("src");
+                if (!absolute.isEmpty()) {
+                    image.attr("src", absolute);
+                }
+            }
+        }
     }
 
     private static Document parse(byte[] html, String charset, String pageUrl) {

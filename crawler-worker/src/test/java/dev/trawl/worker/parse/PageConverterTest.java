@@ -106,4 +106,27 @@ class PageConverterTest {
         assertThat(converter.convert(plain.getBytes(StandardCharsets.UTF_8), null, "https://e.com/").markdown())
                 .isEqualTo("Just text");
     }
+
+    @Test
+    void keepsThePagesOwnQuotesAndDashes() {
+        String html = "<html><body><main><p>\u201cQuoted\u201d \u2018single\u2019 \u00abguillemets\u00bb a\u2013b "
+                + "a\u2014b wait\u2026</p></main></body></html>";
+
+        assertThat(converter.convert(html.getBytes(StandardCharsets.UTF_8), "utf-8", "https://e.com/").markdown())
+                .isEqualTo("\u201cQuoted\u201d \u2018single\u2019 \u00abguillemets\u00bb a\u2013b a\u2014b "
+                        + "wait\u2026");
+    }
+
+    @Test
+    void resolvesEachLinkOnceForBothTheLinkListAndTheMarkdown() {
+        String html = "<html><head><base href=\"https://cdn.example/docs/\"></head><body><nav><a href=\"guide\">G</a>"
+                + "</nav><main><p><a href=\"guide\">guide</a> <a href=\"guide\">again</a> <img src=\"i.png\" alt=\"i\">"
+                + "</p></main></body></html>";
+
+        ConvertedPage page = converter.convert(html.getBytes(StandardCharsets.UTF_8), "utf-8", "https://e.com/x");
+
+        assertThat(page.links()).containsExactly("https://cdn.example/docs/guide");
+        assertThat(page.markdown()).contains("[guide](https://cdn.example/docs/guide)",
+                "[again](https://cdn.example/docs/guide)", "(https://cdn.example/docs/i.png)");
+    }
 }
