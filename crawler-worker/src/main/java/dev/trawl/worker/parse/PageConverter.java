@@ -27,7 +27,7 @@ import org.jsoup.select.NodeVisitor;
 /**
  * Turns an HTML page into a {@link ConvertedPage}: metadata and links from the whole page, Markdown from its main
  * content once scripts, navigation, headers, footers, forms and the like are removed: {@code <main>}, else
- * {@code <article>}, else {@code <body>}.
+ * {@code <article>}, else what {@link MainContent} finds in {@code <body>}.
  *
  * <p>Cost matters (every page goes through here): the page is walked once to collect what the conversion needs,
  * each distinct link is resolved once (jsoup's resolution is costly) and the result serves both the link list and
@@ -72,7 +72,10 @@ public final class PageConverter {
                 : UrlNormalizer.normalize(scan.canonical.absUrl("href")).orElse(null);
         scan.absolutiseImages();
         scan.boilerplate.forEach(Element::remove);
-        Element content = scan.main != null ? scan.main : scan.article != null ? scan.article : document.body();
+        Element content = scan.main != null ? scan.main : scan.article;
+        if (content == null && document.body() != null) {
+            content = MainContent.of(document.body());
+        }
         CrawlMetrics.add(CrawlMetrics.Phase.PARSE, parseStart);
         long convertStart = CrawlMetrics.threadCpuNanos();
         String markdown = content == null ? "" : converter.convert(content).strip();
