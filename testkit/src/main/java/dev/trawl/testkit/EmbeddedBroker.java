@@ -39,7 +39,11 @@ public final class EmbeddedBroker implements AutoCloseable {
         CLOSE_BEFORE_SHARED.push(resource);
     }
 
-    private static synchronized void closeShared() {
+    /** Stops what runs on the shared broker, then the broker; at the end of the test run (see the listener). */
+    static synchronized void closeShared() {
+        if (shared == null) {
+            return;
+        }
         while (!CLOSE_BEFORE_SHARED.isEmpty()) {
             try {
                 CLOSE_BEFORE_SHARED.pop().close();
@@ -48,6 +52,7 @@ public final class EmbeddedBroker implements AutoCloseable {
             }
         }
         shared.close();
+        shared = null;
     }
 
     /** Starts a single-node broker on {@code port} (0 = any free port) and creates every Trawl topic. */
