@@ -117,6 +117,7 @@ public final class AggregatorBenchmark {
         com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
                 java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         long processCpuStart = 0;
+        Map<String, Long> threadCpuStart = new HashMap<>();
         long streamCpuStart = 0;
         long firstProgressNanos = 0;
         long firstProgressOffset = 0;
@@ -132,6 +133,7 @@ public final class AggregatorBenchmark {
                     firstProgressOffset = committed;
                     processCpuStart = os.getProcessCpuTime();
                     streamCpuStart = threadCpu(appId);
+                    cpuByThreadGroup(threadCpuStart);
                 }
                 if (committed >= events) {
                     done = now;
@@ -148,6 +150,14 @@ public final class AggregatorBenchmark {
                         + "included) %.1f µs; wall %.1f µs%n", (threadCpu(appId) - streamCpuStart) / 1e3 / measuredEvents,
                 (os.getProcessCpuTime() - processCpuStart) / 1e3 / measuredEvents,
                 (done - firstProgressNanos) / 1e3 / measuredEvents);
+        if (Boolean.getBoolean("bench.threads")) {
+            Map<String, Long> end = new HashMap<>();
+            cpuByThreadGroup(end);
+            end.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue() - threadCpuStart.getOrDefault(
+                            b.getKey(), 0L), a.getValue() - threadCpuStart.getOrDefault(a.getKey(), 0L))).limit(12)
+                    .forEach(e -> System.out.printf("    %-60s %.1f µs/event%n", e.getKey(),
+                            (e.getValue() - threadCpuStart.getOrDefault(e.getKey(), 0L)) / 1e3 / measuredEvents));
+        }
         aggregator.close();
     }
 
@@ -218,6 +228,15 @@ public final class AggregatorBenchmark {
                     sorted.length, pct(sorted, 0.50), pct(sorted, 0.99), sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1e6);
         }
         aggregator.close();
+    }
+
+    /** CPU time per thread name with numbers and ids blanked out, so pools add up. */
+    private static void cpuByThreadGroup(Map<String, Long> into) {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        for (java.lang.management.ThreadInfo info : threads.dumpAllThreads(false, false)) {
+            String group = info.getThreadName().replaceAll("[0-9a-f]{8}-[0-9a-f-]{27}", "*").replaceAll("\\d+", "N");
+            into.merge(group, Math.max(0, threads.getThreadCpuTime(info.getThreadId())), Long::sum);
+        }
     }
 
     /** CPU time of the stream threads of application {@code appId}, in nanoseconds. */
