@@ -3,6 +3,8 @@ package dev.trawl.aggregator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.trawl.api.event.ChildProgress;
+import dev.trawl.api.event.ChildStatus;
 import dev.trawl.api.event.ChildStatusChanged;
 import dev.trawl.api.event.CrawlSpec;
 import dev.trawl.api.event.CrawlTask;
@@ -65,7 +67,8 @@ class AggregatorFailoverTest {
              ProgressAggregator survivor = new ProgressAggregator(settings(bootstrap, applicationId,
                      logs.resolve("state-b")));
              var producer = producer(); var tasks = reader(Topics.CRAWL_TASKS.name());
-             var progress = reader(Topics.PARENT_PROGRESS.name())) {
+             var progress = reader(Topics.PARENT_PROGRESS.name());
+             var childProgress = reader(Topics.CHILD_PROGRESS.name())) {
             survivor.start();
             // both instances own some of the 6 partitions before the crawl starts
             await().atMost(Duration.ofSeconds(60)).until(() -> survivor.activeTaskCount() > 0
@@ -122,6 +125,19 @@ class AggregatorFailoverTest {
                     assertThat(list.get(i).version()).as(parent).isGreaterThan(list.get(i - 1).version());
                 }
             }
+            // the children view (latest record per child) ends exact too: nothing deferred was lost in the kill
+            Map<String, ChildProgress> latestChild = new HashMap<>();
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                childProgress.poll(Duration.ofMillis(200)).forEach(r -> {
+                    ChildProgress c = Topics.CHILD_PROGRESS.valueSerde().deserializer().deserialize(r.topic(),
+                            r.value());
+                    if (c != null && parents.contains(c.parentId())) {
+                        latestChild.put(c.childId(), c);
+                    }
+                });
+                return latestChild.size() == PARENTS * PAGES
+                        && latestChild.values().stream().allMatch(c -> c.status() == ChildStatus.COMPLETED);
+            });
         }
     }
 

@@ -47,6 +47,7 @@ final class AggregatorHarness implements AutoCloseable {
     private final List<ParentProgress> snapshots = new ArrayList<>();
     private final Map<String, ChildProgress> children = new LinkedHashMap<>();
     private final List<String> tombstones = new ArrayList<>();
+    private int childRecords;
     private Instant clock = START;
     private int eventSeq;
 
@@ -160,7 +161,9 @@ final class AggregatorHarness implements AutoCloseable {
         driver.advanceWallClockTime(Duration.ofMillis(50));
         tasks.readValuesToList().forEach(allTasks::add);
         snapshots.addAll(progress.readValuesToList());
-        childProgress.readKeyValuesToList().forEach(kv -> {
+        var records = childProgress.readKeyValuesToList();
+        childRecords += records.size();
+        records.forEach(kv -> {
             if (kv.value == null) {
                 children.remove(kv.key);
                 tombstones.add(kv.key);
@@ -188,6 +191,12 @@ final class AggregatorHarness implements AutoCloseable {
     Map<String, ChildProgress> children() {
         flush();
         return children;
+    }
+
+    /** Child progress records output so far. */
+    int childRecords() {
+        flush();
+        return childRecords;
     }
 
     List<String> childTombstones() {

@@ -72,6 +72,16 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
     };
     /** Parents already in the due-set since its last publication: saves a store write per event. */
     private final Set<String> markedDue = new HashSet<>();
+    /**
+     * Children changed since their parent's last snapshot, latest state only: published with the parent's
+     * snapshot, so a child that goes pending → running → completed within one interval is one record.
+     */
+    private final Map<String, Map<String, ChildState>> childChanges = new HashMap<>();
+    /**
+     * Parents published since this task (re)initialised. The first publication of any other parent re-sends all
+     * its children: changes made before a crash or a move of the task were committed, but not their records.
+     */
+    private final Set<String> publishedSinceInit = new HashSet<>();
 
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, ParentState> parents;
@@ -90,9 +100,7 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
         this.children = context.getStateStore(ProgressTopology.CHILDREN_STORE);
         this.dirty = context.getStateStore(ProgressTopology.DIRTY_STORE);
         this.finished = context.getStateStore(ProgressTopology.FINISHED_STORE);
-        parentCache.clear();
-        markedDue.clear();
-        scopes.clear();
+        clearCaches();
         context.schedule(settings.snapshotInterval(), PunctuationType.WALL_CLOCK_TIME, now -> publishDueSnapshots());
         context.schedule(settings.retentionScanInterval(), PunctuationType.WALL_CLOCK_TIME, this::removeExpiredChildren);
     }
@@ -168,8 +176,7 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
         children.put(key, child);
         parent.childScheduled(added.timestamp());
         parent.touch(added.timestamp());
-        context.forward(new Record<>(child.childId(), child.toProgress(parent.id()),
-                added.timestamp().toEpochMilli()), ProgressTopology.CHILD_PROGRESS_SINK);
+        childChanged(parent.id(), child);
         save(parent);
     }
 
@@ -249,8 +256,7 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
                     next.httpStatus(), null, at);
         }
         children.put(key, next);
-        context.forward(new Record<>(next.childId(), next.toProgress(parent.id()), at.toEpochMilli()),
-                ProgressTopology.CHILD_PROGRESS_SINK);
+        childChanged(parent.id(), next);
         parent.touch(at);
         if (child.status() != next.status()) {
             parent.childMoved(child.status(), next.status(), at);
@@ -343,8 +349,7 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
                     "cancelled", null, null, null, at);
             children.put(entry.key, cancelled);
             parent.childMoved(ChildStatus.PENDING, ChildStatus.CANCELLED, at);
-            context.forward(new Record<>(cancelled.childId(), cancelled.toProgress(parent.id()), at.toEpochMilli()),
-                    ProgressTopology.CHILD_PROGRESS_SINK);
+            childChanged(parent.id(), cancelled);
         }
     }
 
@@ -366,8 +371,7 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
         CrawlTask task = new CrawlTask(parent.id(), childId, url, depth, 1, settings.hostShards(), at);
         context.forward(new Record<>(Ids.hostShardKey(host, childId, settings.hostShards()), task, at.toEpochMilli()),
                 ProgressTopology.TASKS_SINK);
-        context.forward(new Record<>(childId, child.toProgress(parent.id()), at.toEpochMilli()),
-                ProgressTopology.CHILD_PROGRESS_SINK);
+        childChanged(parent.id(), child);
     }
 
     private CrawlScope scopeOf(ParentState parent) {
@@ -420,9 +424,39 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
 
     @Override
     public void close() {
+        clearCaches();
+    }
+
+    private void clearCaches() {
         parentCache.clear();
         markedDue.clear();
         scopes.clear();
+        childChanges.clear();
+        publishedSinceInit.clear();
+    }
+
+    private void childChanged(String parentId, ChildState child) {
+        childChanges.computeIfAbsent(parentId, id -> new LinkedHashMap<>()).put(child.childId(), child);
+    }
+
+    /** Sends the parent's changed children, or all of them on its first publication since the task started. */
+    private void publishChildren(String parentId, long nowMillis) {
+        Map<String, ChildState> changed = childChanges.remove(parentId);
+        if (publishedSinceInit.add(parentId)) {
+            try (KeyValueIterator<String, ChildState> it =
+                         children.prefixScan(ChildState.storePrefix(parentId), PREFIX_SERIALIZER)) {
+                while (it.hasNext()) {
+                    ChildState child = it.next().value;
+                    context.forward(new Record<>(child.childId(), child.toProgress(parentId), nowMillis),
+                            ProgressTopology.CHILD_PROGRESS_SINK);
+                }
+            }
+        } else if (changed != null) {
+            for (ChildState child : changed.values()) {
+                context.forward(new Record<>(child.childId(), child.toProgress(parentId), nowMillis),
+                        ProgressTopology.CHILD_PROGRESS_SINK);
+            }
+        }
     }
 
     private ParentState loadParent(String parentId) {
@@ -508,8 +542,12 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
             }
             var snapshot = parent.nextSnapshot();
             parents.put(parentId, parent);
-            context.forward(new Record<>(parentId, snapshot, context.currentSystemTimeMs()),
-                    ProgressTopology.PARENT_PROGRESS_SINK);
+            long now = context.currentSystemTimeMs();
+            publishChildren(parentId, now);
+            context.forward(new Record<>(parentId, snapshot, now), ProgressTopology.PARENT_PROGRESS_SINK);
+            if (parent.status().isTerminal()) {
+                publishedSinceInit.remove(parentId); // bounded: a late change re-sends this parent's children once
+            }
         }
     }
 
