@@ -25,7 +25,7 @@ public final class EmbeddedBroker implements AutoCloseable {
     /** The broker of this JVM, started on first use with every Trawl topic created; stopped at JVM exit. */
     public static synchronized EmbeddedBroker shared() {
         if (shared == null) {
-            shared = start(0);
+            shared = start();
             Runtime.getRuntime().addShutdownHook(new Thread(EmbeddedBroker::closeShared, "embedded-broker-shutdown"));
         }
         return shared;
@@ -55,12 +55,12 @@ public final class EmbeddedBroker implements AutoCloseable {
         shared = null;
     }
 
-    /** Starts a single-node broker on {@code port} (0 = any free port) and creates every Trawl topic. */
-    public static EmbeddedBroker start(int port) {
+    /**
+     * Starts a single-node broker on a free port and creates every Trawl topic. (spring-kafka's KRaft broker
+     * cannot be given a port: it ignores {@code kafkaPorts}; the local cluster forwards a fixed one to it.)
+     */
+    public static EmbeddedBroker start() {
         EmbeddedKafkaKraftBroker broker = new EmbeddedKafkaKraftBroker(1, 1);
-        if (port > 0) {
-            broker.kafkaPorts(port);
-        }
         broker.brokerProperties(Map.of(
                 // one broker: without these, exactly-once producers and Streams hang without an error
                 "transaction.state.log.replication.factor", "1",

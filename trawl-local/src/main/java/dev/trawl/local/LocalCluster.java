@@ -33,6 +33,7 @@ public final class LocalCluster {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private EmbeddedBroker broker;
     private GeneratedSite site;
+    private PortForwarder forwarder;
 
     LocalCluster(LocalOptions options) {
         this.options = options;
@@ -74,11 +75,14 @@ public final class LocalCluster {
         try (PrintStream brokerOut = new PrintStream(Files.newOutputStream(runDir.resolve("logs").resolve(
                 "broker-format.log")), true, StandardCharsets.UTF_8)) {
             System.setOut(brokerOut); // the broker's storage formatter prints to stdout
-            broker = EmbeddedBroker.start(options.kafkaPort());
+            broker = EmbeddedBroker.start();
         } finally {
             System.setOut(console);
         }
-        String bootstrap = broker.bootstrapServers();
+        int brokerPort = Integer.parseInt(broker.bootstrapServers().substring(
+                broker.bootstrapServers().lastIndexOf(':') + 1));
+        forwarder = new PortForwarder(options.kafkaPort(), brokerPort);
+        String bootstrap = "localhost:" + options.kafkaPort();
         site = GeneratedSite.start(options.sitePages(), 25);
         say("serving the sample site (" + options.sitePages() + " pages) at " + site.baseUrl());
 
@@ -184,6 +188,14 @@ public final class LocalCluster {
         if (site != null) {
             site.close();
             site = null;
+        }
+        if (forwarder != null) {
+            try {
+                forwarder.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+            forwarder = null;
         }
         if (broker != null) {
             broker.close();

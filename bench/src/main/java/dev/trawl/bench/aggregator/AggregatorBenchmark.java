@@ -61,7 +61,7 @@ public final class AggregatorBenchmark {
         int children = args.length > 1 ? Integer.parseInt(args[1]) : 500;
         int rate = args.length > 2 ? Integer.parseInt(args[2]) : 2000;
         int seconds = args.length > 3 ? Integer.parseInt(args[3]) : 20;
-        try (EmbeddedBroker broker = EmbeddedBroker.start(0)) {
+        try (EmbeddedBroker broker = EmbeddedBroker.start()) {
             AggregatorBenchmark bench = new AggregatorBenchmark(broker.bootstrapServers());
             System.out.printf("machine: %d cores, %s, Java %s%n", Runtime.getRuntime().availableProcessors(),
                     System.getProperty("os.arch"), System.getProperty("java.version"));

@@ -59,7 +59,7 @@ public final class CrawlBenchmark {
         System.out.printf("machine: %d cores, %s, Java %s%n", Runtime.getRuntime().availableProcessors(),
                 System.getProperty("os.name"), System.getProperty("java.version"));
         System.out.printf("median Markdown conversion of a 20 KB page: %.2f ms%n", ConversionBenchmark.medianConversionMillis());
-        try (EmbeddedBroker broker = EmbeddedBroker.start(0);
+        try (EmbeddedBroker broker = EmbeddedBroker.start();
              GeneratedSite site = GeneratedSite.start(pages, 0)) {
             System.out.printf("site alone: %.0f requests/s (16 client threads, keep-alive)%n",
                     serverAlone(site, pages));

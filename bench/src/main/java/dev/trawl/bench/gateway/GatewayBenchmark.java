@@ -54,7 +54,7 @@ public final class GatewayBenchmark {
         System.out.printf("machine: %d cores, Java %s; %d changes/s over %d parents for %d s per run%n",
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), rate, parents,
                 seconds);
-        try (EmbeddedBroker broker = EmbeddedBroker.start(0)) {
+        try (EmbeddedBroker broker = EmbeddedBroker.start()) {
             int port;
             try (ServerSocket free = new ServerSocket(0)) {
                 port = free.getLocalPort();
