@@ -65,6 +65,8 @@ public final class TransactionalTaskLoop implements Runnable {
     private final CancelledParents cancelledParents;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private KafkaProducer<byte[], byte[]> producer;
+    /** Not transactional: only for the advisory running events. */
+    private KafkaProducer<byte[], byte[]> statusProducer;
     private volatile boolean stopping;
     /**
      * Tasks this instance already reported running; a deferred task polled again is not reported twice. Only an
@@ -104,6 +106,8 @@ public final class TransactionalTaskLoop implements Runnable {
                 new ByteArrayDeserializer());
         try {
             producer = newProducer();
+            statusProducer = new KafkaProducer<>(statusProducerProperties(settings), new ByteArraySerializer(),
+                    new ByteArraySerializer());
             consumer.subscribe(List.of(Topics.CRAWL_TASKS.name()), new LoggingRebalanceListener());
             while (!stopping) {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(settings.pollTimeout());
@@ -181,18 +185,22 @@ public final class TransactionalTaskLoop implements Runnable {
         }
     }
 
+    /**
+     * Reports the batch's tasks running, outside any transaction (on an idempotent producer of its own): a
+     * transaction per batch just for these costs a round of broker commits, and they need none. A running
+     * event is advisory — the aggregator ignores one that arrives after the child ended, and one from a batch
+     * that is later redone is simply repeated.
+     */
     private void markRunning(Collection<List<Item>> batch) {
         long start = CrawlMetrics.threadCpuNanos();
-        producer.beginTransaction();
         for (List<Item> items : batch) {
             for (Item item : items) {
                 if (item.task() != null && !cancelledParents.isCancelled(item.task().parentId())
                         && markedRunning.add(item.task().childId() + "#" + item.task().attempt())) {
-                    producer.send(TaskRecords.running(item.task()));
+                    statusProducer.send(TaskRecords.running(item.task()));
                 }
             }
         }
-        producer.commitTransaction();
         CrawlMetrics.add(CrawlMetrics.Phase.PRODUCE, start);
     }
 
@@ -262,7 +270,7 @@ public final class TransactionalTaskLoop implements Runnable {
      * assigned partition to its committed offset, so the batch is consumed again from scratch.
      */
     private void recover() {
-        markedRunning.clear(); // the running events may have been aborted with the batch
+        markedRunning.clear(); // a batch consumed again reports its tasks running again
         try {
             producer.abortTransaction();
         } catch (KafkaException | IllegalStateException abortFailed) {
@@ -291,6 +299,9 @@ public final class TransactionalTaskLoop implements Runnable {
 
     private void closeQuietly() {
         try {
+            if (statusProducer != null) {
+                statusProducer.close(Duration.ofSeconds(5));
+            }
             if (producer != null) {
                 producer.close(Duration.ofSeconds(5));
             }
@@ -308,10 +319,24 @@ public final class TransactionalTaskLoop implements Runnable {
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.batchSize());
+        // new tasks arrive in the aggregator's transactions; a long fetch wait would hold them back (latency)
+        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50);
         props.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) settings.maxPollInterval().toMillis());
         // a replica that dies is replaced within 10 s instead of the 45 s default
         props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
         props.putAll(settings.kafkaOverrides());
+        return props;
+    }
+
+    static Properties statusProducerProperties(WorkerSettings settings) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, "trawl-worker-status-" + settings.instanceId());
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        props.putAll(settings.kafkaOverrides());
+        props.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
         return props;
     }
 
