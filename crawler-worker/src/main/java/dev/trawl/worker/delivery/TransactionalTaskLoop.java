@@ -2,6 +2,7 @@ package dev.trawl.worker.delivery;
 
 import dev.trawl.api.event.CrawlTask;
 import dev.trawl.api.event.ReasonClass;
+import dev.trawl.api.topic.DeadLetters;
 import dev.trawl.api.topic.Topics;
 import dev.trawl.worker.CrawlMetrics;
 import dev.trawl.worker.TaskOutcome;
@@ -33,7 +34,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
@@ -256,13 +256,8 @@ public final class TransactionalTaskLoop implements Runnable {
 
     private ProducerRecord<byte[], byte[]> deadLetter(Item item) {
         ConsumerRecord<byte[], byte[]> record = item.record();
-        RecordHeaders headers = new RecordHeaders(record.headers().toArray());
-        headers.add(Topics.DLT_REASON_HEADER, utf8(item.unreadable()));
-        headers.add(Topics.DLT_SOURCE_TOPIC_HEADER, utf8(record.topic()));
-        headers.add(Topics.DLT_SOURCE_PARTITION_HEADER, utf8(String.valueOf(record.partition())));
-        headers.add(Topics.DLT_SOURCE_OFFSET_HEADER, utf8(String.valueOf(record.offset())));
-        headers.add(Topics.DLT_APPLICATION_HEADER, utf8("crawler-worker"));
-        return new ProducerRecord<>(Topics.DEAD_LETTERS.name(), null, record.key(), record.value(), headers);
+        return DeadLetters.record(record.key(), record.value(), record.headers(), item.unreadable(), record.topic(),
+                record.partition(), record.offset(), "crawler-worker");
     }
 
     /**
@@ -355,10 +350,6 @@ public final class TransactionalTaskLoop implements Runnable {
         props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000);
         props.putAll(settings.kafkaOverrides());
         return props;
-    }
-
-    private static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     private static final class LoggingRebalanceListener implements ConsumerRebalanceListener {

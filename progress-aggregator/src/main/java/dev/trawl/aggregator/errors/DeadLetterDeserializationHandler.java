@@ -1,12 +1,10 @@
 package dev.trawl.aggregator.errors;
 
+import dev.trawl.api.topic.DeadLetters;
 import dev.trawl.api.topic.Topics;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.slf4j.Logger;
@@ -32,17 +30,7 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
         String reason = exception.getMessage() == null ? exception.getClass().getName() : exception.getMessage();
         log.warn("unreadable record {}-{}@{} sent to {}: {}", record.topic(), record.partition(), record.offset(),
                 Topics.DEAD_LETTERS.name(), reason);
-        RecordHeaders headers = new RecordHeaders(record.headers().toArray());
-        headers.add(Topics.DLT_REASON_HEADER, bytes(reason));
-        headers.add(Topics.DLT_SOURCE_TOPIC_HEADER, bytes(record.topic()));
-        headers.add(Topics.DLT_SOURCE_PARTITION_HEADER, bytes(String.valueOf(record.partition())));
-        headers.add(Topics.DLT_SOURCE_OFFSET_HEADER, bytes(String.valueOf(record.offset())));
-        headers.add(Topics.DLT_APPLICATION_HEADER, bytes("progress-aggregator"));
-        return Response.resume(List.of(new ProducerRecord<>(Topics.DEAD_LETTERS.name(), null, record.key(),
-                record.value(), headers)));
-    }
-
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
+        return Response.resume(List.of(DeadLetters.record(record.key(), record.value(), record.headers(), reason,
+                record.topic(), record.partition(), record.offset(), "progress-aggregator")));
     }
 }

@@ -1,11 +1,9 @@
 package dev.trawl.aggregator.errors;
 
+import dev.trawl.api.topic.DeadLetters;
 import dev.trawl.api.topic.Topics;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
 import org.apache.kafka.streams.processor.api.Record;
@@ -31,17 +29,8 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
         String reason = "processing failed: " + exception;
         log.error("event {}-{}@{} failed in {}; sent to {}", context.topic(), context.partition(), context.offset(),
                 context.processorNodeId(), Topics.DEAD_LETTERS.name(), exception);
-        RecordHeaders headers = new RecordHeaders(context.headers().toArray());
-        headers.add(Topics.DLT_REASON_HEADER, bytes(reason));
-        headers.add(Topics.DLT_SOURCE_TOPIC_HEADER, bytes(context.topic()));
-        headers.add(Topics.DLT_SOURCE_PARTITION_HEADER, bytes(String.valueOf(context.partition())));
-        headers.add(Topics.DLT_SOURCE_OFFSET_HEADER, bytes(String.valueOf(context.offset())));
-        headers.add(Topics.DLT_APPLICATION_HEADER, bytes("progress-aggregator"));
-        return Response.resume(List.of(new ProducerRecord<>(Topics.DEAD_LETTERS.name(), null, context.sourceRawKey(),
-                context.sourceRawValue(), headers)));
-    }
-
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
+        return Response.resume(List.of(DeadLetters.record(context.sourceRawKey(), context.sourceRawValue(),
+                context.headers(), reason, context.topic(), context.partition(), context.offset(),
+                "progress-aggregator")));
     }
 }

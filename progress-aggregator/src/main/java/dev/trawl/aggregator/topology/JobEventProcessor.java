@@ -20,8 +20,8 @@ import dev.trawl.api.event.LinksDiscovered;
 import dev.trawl.api.event.ReasonClass;
 import dev.trawl.api.id.Ids;
 import dev.trawl.api.id.UrlNormalizer;
+import dev.trawl.api.topic.DeadLetters;
 import dev.trawl.api.topic.Topics;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -31,7 +31,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -553,15 +552,9 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
 
     private void deadLetter(String key, JobEvent event, String reason) {
         log.warn("dead letter on {}: {}", Topics.JOB_EVENTS.name(), reason);
-        RecordHeaders headers = new RecordHeaders();
-        headers.add(Topics.DLT_REASON_HEADER, reason.getBytes(StandardCharsets.UTF_8));
-        headers.add(Topics.DLT_SOURCE_TOPIC_HEADER, Topics.JOB_EVENTS.name().getBytes(StandardCharsets.UTF_8));
-        headers.add(Topics.DLT_APPLICATION_HEADER, "progress-aggregator".getBytes(StandardCharsets.UTF_8));
-        context.recordMetadata().ifPresent(meta -> {
-            headers.add(Topics.DLT_SOURCE_PARTITION_HEADER,
-                    String.valueOf(meta.partition()).getBytes(StandardCharsets.UTF_8));
-            headers.add(Topics.DLT_SOURCE_OFFSET_HEADER, String.valueOf(meta.offset()).getBytes(StandardCharsets.UTF_8));
-        });
+        var meta = context.recordMetadata();
+        var headers = DeadLetters.headers(null, reason, Topics.JOB_EVENTS.name(),
+                meta.map(m -> m.partition()).orElse(-1), meta.map(m -> m.offset()).orElse(-1L), "progress-aggregator");
         context.forward(new Record<>(key, (Object) event, context.currentSystemTimeMs(), headers),
                 ProgressTopology.DEAD_LETTER_SINK);
     }
