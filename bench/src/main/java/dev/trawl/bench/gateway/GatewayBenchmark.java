@@ -1,6 +1,14 @@
 package dev.trawl.bench.gateway;
 
+import dev.trawl.aggregator.ProgressAggregator;
+import dev.trawl.api.event.ChildStatus;
+import dev.trawl.api.event.ChildStatusChanged;
+import dev.trawl.api.event.CrawlSpec;
+import dev.trawl.api.event.ErrorTolerance;
+import dev.trawl.api.event.JobEvent;
 import dev.trawl.api.event.JobStatus;
+import dev.trawl.api.event.JobSubmitted;
+import dev.trawl.api.event.LinksDiscovered;
 import dev.trawl.api.event.ParentProgress;
 import dev.trawl.api.id.Ids;
 import dev.trawl.api.progress.ProgressText;
@@ -37,6 +45,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * the producer here just before it sends) to the client's receipt, so it includes the Kafka hop, the read model,
  * coalescing and the WebSocket write. The gateway's heap is read from its actuator every second.
  *
+ * <p>With {@code -Dbench.e2e=true} the changes are child status events on {@code trawl.job-events} instead, and a
+ * {@link ProgressAggregator} in this JVM turns them into the snapshots: the latency is then from the status event
+ * (its timestamp, the snapshot's {@code updated_at}) to the client, through the aggregator and the gateway.
+ *
  * <p>{@code bench/run dev.trawl.bench.gateway.GatewayBenchmark [clients,clients…] [changes/s] [seconds] [parents]}
  */
 public final class GatewayBenchmark {
@@ -66,19 +78,42 @@ public final class GatewayBenchmark {
                     "--trawl.gateway.ws.idle-timeout=1h", "--logging.level.root=WARN",
                     // keep the other services' application.yml files on this classpath out of the gateway
                     "--spring.config.name=bench-gateway", "--management.endpoints.web.exposure.include=health,metrics");
-                 KafkaProducer<String, ParentProgress> producer = producer(broker.bootstrapServers())) {
+                 KafkaProducer<String, ParentProgress> producer = producer(broker.bootstrapServers());
+                 KafkaProducer<String, JobEvent> events = eventProducer(broker.bootstrapServers())) {
                 HttpClient http = HttpClient.newHttpClient();
                 awaitUp(http, port, gateway);
+                boolean endToEnd = Boolean.getBoolean("bench.e2e");
                 List<String> ids = new ArrayList<>();
                 long[] versions = new long[parents];
+                int childrenPerParent = rate * (seconds + 5) * counts.length / parents + 3;
                 for (int i = 0; i < parents; i++) {
                     ids.add(Ids.newParentId());
                     versions[i] = 1;
-                    producer.send(record(ids.get(i), 1));
+                    if (endToEnd) {
+                        submit(events, ids.get(i), i, childrenPerParent);
+                    } else {
+                        producer.send(record(ids.get(i), 1));
+                    }
                 }
                 producer.flush();
+                events.flush();
+                ProgressAggregator aggregator = null;
+                java.util.function.IntConsumer change = parent -> producer.send(record(ids.get(parent),
+                        ++versions[parent]));
+                if (endToEnd) {
+                    System.out.println("end to end: status events -> aggregator (this JVM) -> gateway -> clients");
+                    aggregator = new ProgressAggregator(ProgressAggregator.Settings.defaults(broker.bootstrapServers(),
+                            Files.createTempDirectory("bench-e2e-aggregator")));
+                    aggregator.start();
+                    change = parent -> events.send(completed(ids.get(parent), parent, (int) ++versions[parent]));
+                }
                 for (String count : counts) {
-                    run(Integer.parseInt(count.strip()), rate, seconds, ids, versions, producer, http, port);
+                    run(Integer.parseInt(count.strip()), rate, seconds, ids, change, http, port);
+                }
+                producer.flush();
+                events.flush();
+                if (aggregator != null) {
+                    aggregator.close();
                 }
                 System.out.println("gateway log: " + log);
             }
@@ -86,8 +121,8 @@ public final class GatewayBenchmark {
         System.exit(0);
     }
 
-    private static void run(int clients, int rate, int seconds, List<String> ids, long[] versions,
-                            KafkaProducer<String, ParentProgress> producer, HttpClient http, int port)
+    private static void run(int clients, int rate, int seconds, List<String> ids,
+                            java.util.function.IntConsumer change, HttpClient http, int port)
             throws Exception {
         AtomicLongArray histogram = new AtomicLongArray(BUCKETS);
         AtomicLong received = new AtomicLong();
@@ -137,11 +172,9 @@ public final class GatewayBenchmark {
                 }
                 continue;
             }
-            int parent = next++ % ids.size();
-            producer.send(record(ids.get(parent), ++versions[parent]));
+            change.accept(next++ % ids.size());
             sent++;
         }
-        producer.flush();
         long afterRun = heapUsed(http, port);
         long measured = 0;
         for (int i = 0; i < BUCKETS; i++) {
@@ -219,6 +252,41 @@ public final class GatewayBenchmark {
                 JobStatus.RUNNING, total - completed - 1, 1, completed, 0, 0, total, completed, completed * 1000,
                 (double) completed / total, 60L, ProgressText.format(total - completed - 1, 1, completed, 0),
                 now, now, now, null, null, version));
+    }
+
+    private static String childUrl(int parent, int child) {
+        return "http://bench-" + parent + ".test/p/" + child;
+    }
+
+    /** A crawl whose seed is done and links scheduled {@code children - 1} more children, all pending. */
+    private static void submit(KafkaProducer<String, JobEvent> events, String id, int parent, int children) {
+        List<String> links = new ArrayList<>();
+        for (int c = 1; c < children; c++) {
+            links.add(childUrl(parent, c));
+        }
+        String seed = childUrl(parent, 0);
+        events.send(new ProducerRecord<>(Topics.JOB_EVENTS.name(), id, new JobSubmitted("s" + id, id, Instant.now(),
+                new CrawlSpec("bench " + id, List.of(seed), 1, children, true, List.of(), List.of(),
+                        ErrorTolerance.UNLIMITED))));
+        events.send(new ProducerRecord<>(Topics.JOB_EVENTS.name(), id, new LinksDiscovered("l" + id, id,
+                Ids.childId(id, seed), 0, Instant.now(), links)));
+    }
+
+    /** The {@code n}-th completion of parent {@code id}, stamped now: the snapshot's updated_at becomes now. */
+    private static ProducerRecord<String, JobEvent> completed(String id, int parent, int n) {
+        String url = childUrl(parent, n);
+        String child = Ids.childId(id, url);
+        return new ProducerRecord<>(Topics.JOB_EVENTS.name(), id, new ChildStatusChanged("c" + child, id, child, url,
+                1, ChildStatus.COMPLETED, 1, Instant.now(), null, null, 200, child, 1000));
+    }
+
+    private static KafkaProducer<String, JobEvent> eventProducer(String bootstrap) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+        props.put(ProducerConfig.ACKS_CONFIG, "1");
+        return new KafkaProducer<>(props, Topics.JOB_EVENTS.keySerde().serializer(),
+                Topics.JOB_EVENTS.valueSerde().serializer());
     }
 
     private static KafkaProducer<String, ParentProgress> producer(String bootstrap) {
