@@ -7,6 +7,7 @@ import dev.trawl.api.event.DocumentSaved;
 import dev.trawl.api.serde.Json;
 import dev.trawl.api.topic.Topics;
 import dev.trawl.testkit.GeneratedSite;
+import dev.trawl.testkit.WsClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -58,9 +59,9 @@ class CrawlPipelineEndToEndTest {
         assertThat(expectedPages).isEqualTo(PAGES);
         assertThat(expectedMissing).isPositive();
 
-        try (LiveClient live = new LiveClient(pipeline.ws)) {
+        try (WsClient live = new WsClient(URI.create(pipeline.ws))) {
             live.send("{\"op\":\"subscribe\",\"job_id\":\"*\"}");
-            await().atMost(Duration.ofSeconds(10)).until(() -> !live.messages.isEmpty());
+            await().atMost(Duration.ofSeconds(10)).until(() -> !live.received().isEmpty());
 
             HttpResponse<String> submitted = http.send(HttpRequest.newBuilder(URI.create(pipeline.api + "/api/jobs"))
                     .header("Content-Type", "application/json")

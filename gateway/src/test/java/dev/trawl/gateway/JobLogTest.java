@@ -1,6 +1,6 @@
 package dev.trawl.gateway;
 
-import static dev.trawl.gateway.WsTestClient.type;
+import static dev.trawl.testkit.WsClient.type;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -11,6 +11,7 @@ import dev.trawl.api.event.ReasonClass;
 import dev.trawl.api.id.Ids;
 import dev.trawl.api.topic.Topics;
 import dev.trawl.testkit.EmbeddedBroker;
+import dev.trawl.testkit.WsClient;
 import java.time.Instant;
 import java.util.List;
 import java.util.Properties;
@@ -55,7 +56,7 @@ class JobLogTest extends GatewayIntegrationTest {
         await().until(() -> json(get("/api/jobs/" + parent + "/log", "application/json").body())
                 .path("items").size() == 1);
 
-        try (WsTestClient client = new WsTestClient(port)) {
+        try (WsClient client = new WsClient(port)) {
             client.send("{\"op\":\"subscribe\",\"job_id\":\"" + parent + "\",\"detail\":true}");
             client.await(type("snapshot", parent));
             JsonNode recent = client.await(type("job_log", parent));

@@ -1,6 +1,6 @@
 package dev.trawl.gateway;
 
-import static dev.trawl.gateway.WsTestClient.type;
+import static dev.trawl.testkit.WsClient.type;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -10,6 +10,7 @@ import dev.trawl.api.id.Ids;
 import dev.trawl.api.topic.Topics;
 import dev.trawl.gateway.live.LiveSocketHandler;
 import dev.trawl.testkit.EmbeddedBroker;
+import dev.trawl.testkit.WsClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,7 +45,7 @@ class LiveLimitsTest extends GatewayIntegrationTest {
     @Test
     void aBurstOfAHundredVersionsReachesAClientAsFewMessagesEndingOnTheTerminalOne() throws Exception {
         String id = Ids.newParentId();
-        try (WsTestClient client = new WsTestClient(port)) {
+        try (WsClient client = new WsClient(port)) {
             client.send("{\"op\":\"subscribe\",\"job_id\":\"" + id + "\"}");
             client.await(type("snapshot", id));
 
@@ -73,7 +74,7 @@ class LiveLimitsTest extends GatewayIntegrationTest {
         String bigName = "x".repeat(32 * 1024); // fills socket buffers in a few messages
         int before = handler.connections();
         try (RawWebSocket stalled = new RawWebSocket(port, 4096);
-             WsTestClient healthy = new WsTestClient(port)) {
+             WsClient healthy = new WsClient(port)) {
             stalled.sendText("{\"op\":\"subscribe\",\"job_id\":\"" + id + "\"}");
             healthy.send("{\"op\":\"subscribe\",\"job_id\":\"" + id + "\"}");
             healthy.await(type("snapshot", id));
@@ -119,7 +120,7 @@ class LiveLimitsTest extends GatewayIntegrationTest {
     @Test
     void aClientThatAnswersPingsStaysConnectedPastTheIdleTimeout() throws Exception {
         String id = Ids.newParentId();
-        try (WsTestClient client = new WsTestClient(port)) {
+        try (WsClient client = new WsClient(port)) {
             client.send("{\"op\":\"subscribe\",\"job_id\":\"" + id + "\"}");
             // 12 heartbeats at 200 ms: well past the 1.5 s idle timeout, kept alive by pongs alone
             await().atMost(Duration.ofSeconds(30)).until(() -> client.received().stream()
@@ -135,7 +136,7 @@ class LiveLimitsTest extends GatewayIntegrationTest {
 
     @Test
     void anOversizedFrameClosesTheConnectionWith1009() throws Exception {
-        try (WsTestClient client = new WsTestClient(port)) {
+        try (WsClient client = new WsClient(port)) {
             client.send("{\"op\":\"subscribe\",\"job_id\":\"" + "a".repeat(5000) + "\"}");
 
             assertThat(client.closeCode().get(20, TimeUnit.SECONDS)).isEqualTo(1009);
@@ -145,10 +146,10 @@ class LiveLimitsTest extends GatewayIntegrationTest {
     @Test
     void manySubscribersEachGetIncreasingVersionsEndingOnTheTerminalOne() throws Exception {
         String id = Ids.newParentId();
-        List<WsTestClient> clients = new ArrayList<>();
+        List<WsClient> clients = new ArrayList<>();
         try {
             for (int i = 0; i < 200; i++) {
-                WsTestClient client = new WsTestClient(port);
+                WsClient client = new WsClient(port);
                 clients.add(client);
                 client.send("{\"op\":\"subscribe\",\"job_id\":\"" + (i % 4 == 0 ? "*" : id) + "\"}");
             }
@@ -160,7 +161,7 @@ class LiveLimitsTest extends GatewayIntegrationTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> clients.stream().allMatch(client -> client.received()
                     .stream().anyMatch(m -> type("parent_job_progress", id).test(m)
                             && m.get("version").longValue() == 20)));
-            for (WsTestClient client : clients) {
+            for (WsClient client : clients) {
                 JsonNode last = client.await(m -> type("parent_job_progress", id).test(m)
                         && m.get("version").longValue() == 20);
                 assertThat(last.get("status").asString()).isEqualTo("completed");
@@ -168,7 +169,7 @@ class LiveLimitsTest extends GatewayIntegrationTest {
                         .map(m -> m.get("version").longValue()).toList()).isSorted().doesNotHaveDuplicates();
             }
         } finally {
-            clients.forEach(WsTestClient::close);
+            clients.forEach(WsClient::close);
         }
     }
 

@@ -1,6 +1,6 @@
 package dev.trawl.gateway;
 
-import static dev.trawl.gateway.WsTestClient.type;
+import static dev.trawl.testkit.WsClient.type;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -8,6 +8,7 @@ import dev.trawl.api.event.JobStatus;
 import dev.trawl.api.event.ParentProgress;
 import dev.trawl.api.event.ProgressDetail;
 import dev.trawl.api.id.Ids;
+import dev.trawl.testkit.WsClient;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -19,7 +20,7 @@ class LiveProgressTest extends GatewayIntegrationTest {
     @Test
     void subscriberGetsASnapshotThenStrictlyIncreasingVersionsEndingOnTheTerminalOne() throws Exception {
         String id = Ids.newParentId();
-        try (WsTestClient client = new WsTestClient(port)) {
+        try (WsClient client = new WsClient(port)) {
             client.send("{\"op\":\"subscribe\",\"job_id\":\"" + id + "\"}");
             JsonNode first = client.await(type("snapshot", id));
             assertThat(first.get("found").booleanValue()).isFalse();
@@ -53,7 +54,7 @@ class LiveProgressTest extends GatewayIntegrationTest {
         publish(progress(id, 2, JobStatus.RUNNING));
         awaitVersion(id, 2);
 
-        try (WsTestClient client = new WsTestClient(port)) {
+        try (WsClient client = new WsClient(port)) {
             client.send("{\"op\":\"subscribe\",\"job_id\":\"" + id + "\"}");
             JsonNode snapshot = client.await(type("snapshot", id));
 
@@ -70,7 +71,7 @@ class LiveProgressTest extends GatewayIntegrationTest {
         publish(progress(id, 2, JobStatus.RUNNING));
         awaitVersion(id, 2);
 
-        try (WsTestClient client = new WsTestClient(port)) {
+        try (WsClient client = new WsClient(port)) {
             client.send("{\"op\":\"subscribe\",\"job_id\":\"" + id + "\",\"since_version\":2}");
             JsonNode snapshot = client.await(type("snapshot", id));
             assertThat(snapshot.get("up_to_date").booleanValue()).isTrue();
@@ -84,7 +85,7 @@ class LiveProgressTest extends GatewayIntegrationTest {
     @Test
     void unknownOpAndBadJsonGetAnErrorAndTheConnectionKeepsWorking() throws Exception {
         String id = Ids.newParentId();
-        try (WsTestClient client = new WsTestClient(port)) {
+        try (WsClient client = new WsClient(port)) {
             client.send("{\"op\":\"dance\",\"job_id\":\"" + id + "\"}");
             JsonNode error = client.await(m -> "error".equals(m.path("type").asString()));
             assertThat(error.get("message").asString()).contains("dance");
@@ -106,7 +107,7 @@ class LiveProgressTest extends GatewayIntegrationTest {
         publish(progress(known, 1, JobStatus.RUNNING));
         awaitVersion(known, 1);
 
-        try (WsTestClient client = new WsTestClient(port)) {
+        try (WsClient client = new WsClient(port)) {
             client.send("{\"op\":\"subscribe\",\"job_id\":\"*\"}");
             JsonNode all = client.await(type("snapshot", "*"));
             assertThat(all.get("jobs").findValuesAsString("id")).contains(known);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.trawl.api.event.JobStatus;
 import dev.trawl.api.id.Ids;
+import dev.trawl.testkit.WsClient;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -49,28 +50,28 @@ class SecurityTest extends GatewayIntegrationTest {
                 .header("Authorization", "Bearer s3cret-token").build(), HttpResponse.BodyHandlers.ofString())
                 .statusCode()).isEqualTo(200);
 
-        assertThatThrownBy(() -> new WsTestClient(port)).hasCauseInstanceOf(WebSocketHandshakeException.class)
+        assertThatThrownBy(() -> new WsClient(port)).hasCauseInstanceOf(WebSocketHandshakeException.class)
                 .cause().satisfies(e -> assertThat(((WebSocketHandshakeException) e).getResponse().statusCode())
                         .isEqualTo(401));
-        try (WsTestClient byQuery = new WsTestClient(URI.create("ws://localhost:" + port + "/ws?token=s3cret-token"),
+        try (WsClient byQuery = new WsClient(URI.create("ws://localhost:" + port + "/ws?token=s3cret-token"),
                 Map.of());
-             WsTestClient byHeader = new WsTestClient(URI.create("ws://localhost:" + port + "/ws"),
+             WsClient byHeader = new WsClient(URI.create("ws://localhost:" + port + "/ws"),
                      Map.of("Authorization", "Bearer s3cret-token"))) {
             byQuery.send("{\"op\":\"subscribe\",\"job_id\":\"" + id + "\"}");
             byHeader.send("{\"op\":\"subscribe\",\"job_id\":\"" + id + "\"}");
-            byQuery.await(WsTestClient.type("snapshot", id));
-            byHeader.await(WsTestClient.type("snapshot", id));
+            byQuery.await(WsClient.type("snapshot", id));
+            byHeader.await(WsClient.type("snapshot", id));
         }
     }
 
     @Test
     void webSocketHandshakesFromOriginsOutsideTheAllowlistAreRefused() {
         URI ws = URI.create("ws://localhost:" + port + "/ws?token=s3cret-token");
-        assertThatThrownBy(() -> new WsTestClient(ws, Map.of("Origin", "https://evil.example")))
+        assertThatThrownBy(() -> new WsClient(ws, Map.of("Origin", "https://evil.example")))
                 .hasCauseInstanceOf(WebSocketHandshakeException.class)
                 .cause().satisfies(e -> assertThat(((WebSocketHandshakeException) e).getResponse().statusCode())
                         .isEqualTo(403));
-        new WsTestClient(ws, Map.of("Origin", "https://dashboard.example")).close();
+        new WsClient(ws, Map.of("Origin", "https://dashboard.example")).close();
     }
 
     @Test

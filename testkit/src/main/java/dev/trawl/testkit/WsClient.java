@@ -1,5 +1,4 @@
-package dev.trawl.gateway;
-
+package dev.trawl.testkit;
 
 import dev.trawl.api.serde.Json;
 import java.net.URI;
@@ -18,7 +17,7 @@ import tools.jackson.databind.JsonNode;
  * A real WebSocket client (java.net.http) that records every message it receives, in order. Like browsers, it
  * answers the server's pings with pongs on its own.
  */
-final class WsTestClient implements WebSocket.Listener, AutoCloseable {
+public final class WsClient implements WebSocket.Listener, AutoCloseable {
 
     private static final HttpClient SHARED = HttpClient.newHttpClient();
 
@@ -27,31 +26,36 @@ final class WsTestClient implements WebSocket.Listener, AutoCloseable {
     private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
     private final WebSocket socket;
 
-    WsTestClient(int port) {
+    /** A client of {@code ws://localhost:port/ws}. */
+    public WsClient(int port) {
         this(URI.create("ws://localhost:" + port + "/ws"), Map.of());
     }
 
-    WsTestClient(URI uri, Map<String, String> headers) {
+    public WsClient(URI uri) {
+        this(uri, Map.of());
+    }
+
+    public WsClient(URI uri, Map<String, String> headers) {
         WebSocket.Builder builder = SHARED.newWebSocketBuilder();
         headers.forEach(builder::header);
         socket = builder.buildAsync(uri, this).join();
     }
 
-    void send(String text) {
+    public void send(String text) {
         socket.sendText(text, true).join();
     }
 
-    List<JsonNode> received() {
+    public List<JsonNode> received() {
         return List.copyOf(received);
     }
 
     /** Completes with the close code once the server closed the connection. */
-    CompletableFuture<Integer> closeCode() {
+    public CompletableFuture<Integer> closeCode() {
         return closeCode;
     }
 
     /** Waits for the first message (from now on or already received) that matches, and returns it. */
-    JsonNode await(Predicate<JsonNode> matching) {
+    public JsonNode await(Predicate<JsonNode> matching) {
         JsonNode[] found = new JsonNode[1];
         org.awaitility.Awaitility.await().pollDelay(Duration.ZERO).atMost(Duration.ofSeconds(20)).until(() -> {
             for (JsonNode message : received) {
@@ -65,7 +69,12 @@ final class WsTestClient implements WebSocket.Listener, AutoCloseable {
         return found[0];
     }
 
-    static Predicate<JsonNode> type(String type, String jobId) {
+    /** Messages received so far of {@code type} about {@code jobId}, in order. */
+    public List<JsonNode> messages(String type, String jobId) {
+        return received.stream().filter(type(type, jobId)).toList();
+    }
+
+    public static Predicate<JsonNode> type(String type, String jobId) {
         return m -> type.equals(m.path("type").asString()) && jobId.equals(m.path("job_id").asString());
     }
 
