@@ -151,10 +151,19 @@
     row.status.textContent = job.status.replaceAll('_', ' ');
     row.status.title = job.warning || '';
     row.fill.style.width = percent + '%';
-    row.text.textContent = percent + '% · ' + job.progress_text;
+    row.text.textContent = percent + '% · ' + job.progress_text + activityText(job);
     row.documents.textContent = String(job.document_count);
     row.eta.textContent = terminal ? '' : eta(job.eta_seconds);
     row.cancel.hidden = terminal;
+  }
+
+  // a reported job's fine-grained progress (docs/reporter.md), e.g. " · library-scan: scanning 3/10 (30%)"
+  function activityText(job) {
+    const a = job.activity;
+    if (!a) return job.job_type && job.job_type !== 'crawl' ? ' · ' + job.job_type : '';
+    const count = a.total > 0 ? ' ' + a.current + '/' + a.total : '';
+    const pct = a.percentage === null || a.percentage === undefined ? '' : ' (' + Math.floor(a.percentage) + '%)';
+    return ' · ' + (job.job_type || 'job') + ': ' + (a.message || '') + count + pct;
   }
 
   function eta(seconds) {
@@ -212,7 +221,7 @@
     $('job-status').className = 'badge ' + job.status;
     $('job-status').textContent = job.status.replaceAll('_', ' ');
     $('job-bar').style.width = Math.floor((job.progress || 0) * 100) + '%';
-    $('job-progress-text').textContent = job.progress_text;
+    $('job-progress-text').textContent = job.progress_text + activityText(job);
     $('job-documents').textContent = job.document_count;
     $('job-eta').textContent = terminal ? '–' : eta(job.eta_seconds);
     $('job-version').textContent = job.version;

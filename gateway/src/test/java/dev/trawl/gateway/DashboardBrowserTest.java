@@ -150,6 +150,24 @@ class DashboardBrowserTest extends GatewayIntegrationTest {
         }
     }
 
+    @Test
+    void aReportedJobShowsItsTypeAndFineGrainedActivity() throws Exception {
+        String id = Ids.newParentId();
+        ParentProgress base = progress(id, 2, JobStatus.RUNNING);
+        try (KafkaProducer<String, ParentProgress> producer = jobsProducer(); HeadlessChromium browser = new HeadlessChromium()) {
+            producer.send(new ProducerRecord<>(Topics.PARENT_PROGRESS.name(), id, new ParentProgress(id, "Scan",
+                    base.status(), base.pending(), base.running(), base.completed(), base.failed(), base.cancelled(),
+                    base.total(), 0, 0, base.progress(), null, base.progressText(), base.createdAt(), base.startedAt(),
+                    base.updatedAt(), null, null, 2, "library-scan",
+                    dev.trawl.api.event.ProgressDetail.of(null, 3, 12, "scanning", null))));
+            producer.flush();
+            browser.navigate("http://localhost:" + port + "/");
+            String text = "(document.querySelector('tr[data-job-id=\"" + id + "\"] .text') || {}).textContent || ''";
+            await().atMost(Duration.ofSeconds(30)).until(() -> browser.eval(text).asString()
+                    .contains("library-scan: scanning 3/12 (25%)"));
+        }
+    }
+
     private static KafkaProducer<String, ParentProgress> jobsProducer() {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, EmbeddedBroker.shared().bootstrapServers());
