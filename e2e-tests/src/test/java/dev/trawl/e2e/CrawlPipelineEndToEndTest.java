@@ -7,8 +7,10 @@ import dev.trawl.api.event.DocumentSaved;
 import dev.trawl.api.serde.Json;
 import dev.trawl.api.topic.Topics;
 import dev.trawl.testkit.GeneratedSite;
+import dev.trawl.testkit.TopicReader;
 import dev.trawl.testkit.WsClient;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -16,13 +18,9 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -127,26 +125,20 @@ class CrawlPipelineEndToEndTest {
 
     /** Counts the committed documents of {@code jobId} per document id, reading until {@code expected} are seen. */
     private static Map<String, Integer> documentsOf(String jobId, int expected) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, pipeline.bootstrap);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "e2e-" + UUID.randomUUID());
         Map<String, Integer> counts = new HashMap<>();
-        try (KafkaConsumer<String, DocumentSaved> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
-                Topics.DOCUMENTS.valueSerde().deserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.DOCUMENTS.name()).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+        try (KafkaConsumer<byte[], byte[]> consumer = TopicReader.fromStart(pipeline.bootstrap,
+                Topics.DOCUMENTS.name())) {
+            Map<TopicPartition, Long> end = consumer.endOffsets(consumer.assignment());
             await().atMost(Duration.ofSeconds(30)).until(() -> {
-                for (ConsumerRecord<String, DocumentSaved> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (r.value().parentId().equals(jobId)) {
-                        assertThat(r.value().markdown()).contains("# Page");
-                        counts.merge(r.key(), 1, Integer::sum);
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    DocumentSaved document = Topics.DOCUMENTS.valueSerde().deserializer().deserialize(r.topic(),
+                            r.value());
+                    if (document.parentId().equals(jobId)) {
+                        assertThat(document.markdown()).contains("# Page");
+                        counts.merge(new String(r.key(), StandardCharsets.UTF_8), 1, Integer::sum);
                     }
                 }
-                return partitions.stream().allMatch(p -> consumer.position(p) >= end.get(p));
+                return end.keySet().stream().allMatch(p -> consumer.position(p) >= end.get(p));
             });
         }
         assertThat(counts).hasSizeGreaterThanOrEqualTo(expected);

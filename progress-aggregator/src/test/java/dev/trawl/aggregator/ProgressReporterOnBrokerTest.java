@@ -10,16 +10,13 @@ import dev.trawl.api.report.ReportedChild;
 import dev.trawl.api.report.ReportedJob;
 import dev.trawl.api.topic.Topics;
 import dev.trawl.testkit.EmbeddedBroker;
+import dev.trawl.testkit.TopicReader;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 
 /** Any JVM job reports through the job-api reporter and gets exact, live snapshots like a crawl. */
@@ -32,7 +29,7 @@ class ProgressReporterOnBrokerTest {
         try (ProgressAggregator aggregator = new ProgressAggregator(ProgressAggregator.Settings.defaults(bootstrap,
                 Files.createTempDirectory("reporter")).withApplicationId("reporter-test-" + UUID.randomUUID()));
              ProgressReporter reporter = ProgressReporter.connect(bootstrap);
-             KafkaConsumer<String, ParentProgress> progress = reader()) {
+             KafkaConsumer<byte[], byte[]> progress = TopicReader.fromNow(bootstrap, Topics.PARENT_PROGRESS.name())) {
             aggregator.start();
             ReportedJob scan = reporter.start("library-scan", "Scan of 40 jars");
             List<ReportedChild> jars = new ArrayList<>();
@@ -57,8 +54,10 @@ class ProgressReporterOnBrokerTest {
             List<ParentProgress> seen = new ArrayList<>();
             await().atMost(Duration.ofSeconds(60)).until(() -> {
                 progress.poll(Duration.ofMillis(200)).forEach(r -> {
-                    if (r.key().equals(scan.id())) {
-                        seen.add(r.value());
+                    ParentProgress p = Topics.PARENT_PROGRESS.valueSerde().deserializer().deserialize(r.topic(),
+                            r.value());
+                    if (p != null && p.id().equals(scan.id())) {
+                        seen.add(p);
                     }
                 });
                 return !seen.isEmpty() && seen.get(seen.size() - 1).status().isTerminal();
@@ -75,18 +74,5 @@ class ProgressReporterOnBrokerTest {
         }
     }
 
-    private KafkaConsumer<String, ParentProgress> reader() {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "reporter-test-" + UUID.randomUUID());
-        KafkaConsumer<String, ParentProgress> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
-                Topics.PARENT_PROGRESS.valueSerde().deserializer());
-        List<TopicPartition> partitions = consumer.partitionsFor(Topics.PARENT_PROGRESS.name()).stream()
-                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-        consumer.assign(partitions);
-        consumer.seekToEnd(partitions);
-        partitions.forEach(consumer::position);
-        return consumer;
-    }
+
 }

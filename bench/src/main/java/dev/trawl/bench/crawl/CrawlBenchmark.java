@@ -7,6 +7,7 @@ import dev.trawl.api.id.Ids;
 import dev.trawl.api.id.UrlNormalizer;
 import dev.trawl.api.topic.Topics;
 import dev.trawl.testkit.EmbeddedBroker;
+import dev.trawl.testkit.TopicReader;
 import dev.trawl.testkit.GeneratedSite;
 import dev.trawl.worker.CrawlMetrics;
 import dev.trawl.worker.CrawlWorker;
@@ -30,14 +31,11 @@ import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.core5.http.io.entity.EntityUtils;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -92,7 +90,7 @@ public final class CrawlBenchmark {
     private static void crawl(String bootstrap, GeneratedSite site, int pages, int shards, int replicas,
                               boolean warmUp) throws Exception {
         String parentId = Ids.newParentId();
-        try (KafkaConsumer<byte[], byte[]> events = readCommittedFromEnd(bootstrap)) {
+        try (KafkaConsumer<byte[], byte[]> events = TopicReader.fromNow(bootstrap, Topics.JOB_EVENTS.name())) {
             long endOfTasks = produceTasks(bootstrap, site, parentId, pages, shards);
             CrawlMetrics.reset();
             long cpuStart = processCpuNanos();
@@ -150,21 +148,7 @@ public final class CrawlBenchmark {
         return count;
     }
 
-    private static KafkaConsumer<byte[], byte[]> readCommittedFromEnd(String bootstrap) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer());
-        List<TopicPartition> partitions = new ArrayList<>();
-        consumer.partitionsFor(Topics.JOB_EVENTS.name())
-                .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
-        consumer.assign(partitions);
-        consumer.seekToEnd(partitions);
-        partitions.forEach(consumer::position);
-        return consumer;
-    }
+
 
     /** Requests/s the site serves to 16 keep-alive client threads for 3 s (after a 1 s warm-up). */
     private static double serverAlone(GeneratedSite site, int pages) throws Exception {

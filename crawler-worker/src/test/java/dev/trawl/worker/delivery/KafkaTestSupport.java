@@ -7,6 +7,7 @@ import dev.trawl.api.event.LinksDiscovered;
 import dev.trawl.api.id.Ids;
 import dev.trawl.api.id.UrlNormalizer;
 import dev.trawl.api.topic.Topics;
+import dev.trawl.testkit.TopicReader;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,13 +18,11 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /** Producing tasks and reading results on the shared embedded broker. */
 final class KafkaTestSupport {
@@ -45,19 +44,7 @@ final class KafkaTestSupport {
 
     /** A read_committed consumer over every partition of {@code topics}, from the beginning. */
     static KafkaConsumer<byte[], byte[]> readCommitted(String bootstrap, String... topics) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer());
-        List<TopicPartition> partitions = new ArrayList<>();
-        for (String topic : topics) {
-            consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
-        }
-        consumer.assign(partitions);
-        consumer.seekToBeginning(partitions);
-        return consumer;
+        return TopicReader.fromStart(bootstrap, topics);
     }
 
     /** Makes a fresh consumer group start at the current end of the task topic, past other tests' tasks. */
