@@ -49,8 +49,12 @@ public record GatewayProperties(
     /**
      * @param timeout          an SSE or NDJSON stream is closed after this long, finished or not
      * @param coalesceInterval at most one write per stream every this often
+     * @param sendTimeLimit    a stream whose client has not taken a write for this long is disconnected
      */
-    public record Stream(@DefaultValue("1h") Duration timeout, @DefaultValue("50ms") Duration coalesceInterval) {
+    public record Stream(
+            @DefaultValue("1h") Duration timeout,
+            @DefaultValue("50ms") Duration coalesceInterval,
+            @DefaultValue("10s") Duration sendTimeLimit) {
     }
 
     /**

@@ -8,7 +8,6 @@ import dev.trawl.api.id.Ids;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -21,10 +20,6 @@ import tools.jackson.databind.JsonNode;
 /** SSE and NDJSON streams of one job: first snapshot, newer ones as they come, end after the terminal one. */
 @Timeout(60)
 class JobStreamsTest extends GatewayIntegrationTest {
-
-    /** An SSE event as received. */
-    record Event(String name, String id, JsonNode data) {
-    }
 
     @Test
     void ndjsonStreamSendsOneSnapshotPerLineAndEndsAfterTheTerminalOne() throws Exception {
@@ -69,16 +64,16 @@ class JobStreamsTest extends GatewayIntegrationTest {
         publish(progress(id, 1, JobStatus.RUNNING));
         awaitKnown(id);
 
-        List<Event> events = new CopyOnWriteArrayList<>();
-        CompletableFuture<Void> ended = openSse(id, null, events);
-        await().until(() -> events.size() == 1);
+        SseStream sse = SseStream.open(HTTP, uri("/api/jobs/" + id + "/events"), null);
+        await().until(() -> sse.events().size() == 1);
         publish(progress(id, 2, JobStatus.RUNNING));
         publish(progress(id, 3, JobStatus.COMPLETED_WITH_FAILURES));
 
-        ended.get(10, TimeUnit.SECONDS);
+        sse.ended().get(10, TimeUnit.SECONDS);
+        List<SseStream.Event> events = sse.events();
         assertThat(events.get(0).name()).isEqualTo("snapshot");
         assertThat(events.get(0).id()).isEqualTo("1");
-        assertThat(events.subList(1, events.size())).extracting(Event::name).containsOnly("parent_job_progress");
+        assertThat(events.subList(1, events.size())).extracting(SseStream.Event::name).containsOnly("parent_job_progress");
         assertThat(events).extracting(e -> Long.parseLong(e.id())).isSorted().doesNotHaveDuplicates()
                 .last().isEqualTo(3L);
         assertThat(events.get(events.size() - 1).data().get("status").asString())
@@ -93,18 +88,16 @@ class JobStreamsTest extends GatewayIntegrationTest {
         awaitKnown(id);
         await().until(() -> json(get("/api/jobs/" + id, "application/json").body()).get("version").longValue() == 2);
 
-        List<Event> upToDate = new CopyOnWriteArrayList<>();
-        CompletableFuture<Void> resumed = openSse(id, "2", upToDate);
-        List<Event> behind = new CopyOnWriteArrayList<>();
-        CompletableFuture<Void> behindResumed = openSse(id, "1", behind);
-        await().until(() -> behind.size() == 1);
+        SseStream upToDate = SseStream.open(HTTP, uri("/api/jobs/" + id + "/events"), "2");
+        SseStream behind = SseStream.open(HTTP, uri("/api/jobs/" + id + "/events"), "1");
+        await().until(() -> behind.events().size() == 1);
         publish(progress(id, 3, JobStatus.COMPLETED));
 
-        resumed.get(10, TimeUnit.SECONDS);
-        behindResumed.get(10, TimeUnit.SECONDS);
-        assertThat(upToDate).extracting(Event::id).containsExactly("3");
-        assertThat(behind).extracting(Event::name).first().isEqualTo("snapshot");
-        assertThat(behind).extracting(Event::id).containsExactly("2", "3");
+        upToDate.ended().get(10, TimeUnit.SECONDS);
+        behind.ended().get(10, TimeUnit.SECONDS);
+        assertThat(upToDate.events()).extracting(SseStream.Event::id).containsExactly("3");
+        assertThat(behind.events()).extracting(SseStream.Event::name).first().isEqualTo("snapshot");
+        assertThat(behind.events()).extracting(SseStream.Event::id).containsExactly("2", "3");
     }
 
     @Test
@@ -112,42 +105,6 @@ class JobStreamsTest extends GatewayIntegrationTest {
         String id = Ids.newParentId();
         SubmitJobTest.assertProblem(get("/api/jobs/" + id + "/events", "text/event-stream"), 404, id);
         SubmitJobTest.assertProblem(get("/api/jobs/" + id + "/stream", "application/x-ndjson"), 404, id);
-    }
-
-    private CompletableFuture<Void> openSse(String id, String lastEventId, List<Event> events) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri("/api/jobs/" + id + "/events"))
-                .header("Accept", "text/event-stream").timeout(Duration.ofSeconds(10)).GET();
-        if (lastEventId != null) {
-            request.header("Last-Event-ID", lastEventId);
-        }
-        HttpResponse<Stream<String>> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofLines());
-        assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.headers().firstValue("Content-Type")).get().asString().startsWith("text/event-stream");
-        return CompletableFuture.runAsync(() -> {
-            List<String> block = new ArrayList<>();
-            response.body().forEach(line -> {
-                if (!line.isEmpty()) {
-                    block.add(line);
-                    return;
-                }
-                String name = null;
-                String eventId = null;
-                StringBuilder data = new StringBuilder();
-                for (String field : block) {
-                    if (field.startsWith("event:")) {
-                        name = field.substring(6).strip();
-                    } else if (field.startsWith("id:")) {
-                        eventId = field.substring(3).strip();
-                    } else if (field.startsWith("data:")) {
-                        data.append(field.substring(5));
-                    }
-                }
-                block.clear();
-                if (name != null) {
-                    events.add(new Event(name, eventId, json(data.toString())));
-                }
-            });
-        });
     }
 
     private void awaitKnown(String id) {

@@ -5,20 +5,24 @@ import dev.trawl.gateway.api.JobQueries;
 import dev.trawl.gateway.api.JobSnapshot;
 import dev.trawl.gateway.api.NotFoundException;
 import dev.trawl.gateway.readmodel.ReadModel;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.event.ContextClosedEvent;
-import org.springframework.http.MediaType;
-import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter;
-import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /**
  * Streams of one job's snapshots over plain HTTP.
@@ -29,15 +33,24 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
  *   <li>{@code GET /api/jobs/{id}/stream}: {@code application/x-ndjson}, one snapshot per line as it changes,
  *   ending after the terminal snapshot.</li>
  * </ul>
+ *
+ * <p>Responses are written with non-blocking I/O (see {@link StreamClient}), so a client that stops reading costs
+ * one queued snapshot and no thread. A sweep every half {@code send-time-limit} drops the streams whose write has
+ * been outstanding longer than that.
  */
 @RestController
 public class JobStreamController implements ApplicationListener<ContextClosedEvent> {
+
+    private static final Logger log = LoggerFactory.getLogger(JobStreamController.class);
+    private static final long MIN_SWEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final JobQueries jobs;
     private final ReadModel readModel;
     private final ScheduledExecutorService scheduler;
     private final GatewayProperties.Stream config;
     private final Set<StreamClient> open = ConcurrentHashMap.newKeySet();
+    private final AtomicLong tooSlow = new AtomicLong();
+    private final ScheduledFuture<?> sweep;
 
     public JobStreamController(JobQueries jobs, ReadModel readModel, ScheduledExecutorService liveScheduler,
                                GatewayProperties properties) {
@@ -45,68 +58,31 @@ public class JobStreamController implements ApplicationListener<ContextClosedEve
         this.readModel = readModel;
         this.scheduler = liveScheduler;
         this.config = properties.stream();
+        long every = Math.max(MIN_SWEEP_NANOS, config.sendTimeLimit().toNanos() / 2);
+        sweep = scheduler.scheduleWithFixedDelay(this::sweep, every, every, TimeUnit.NANOSECONDS);
     }
 
     @GetMapping("/api/jobs/{id}/events")
-    public SseEmitter events(@PathVariable String id,
-                             @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId) {
-        requireKnown(id);
-        SseEmitter emitter = new SseEmitter(config.timeout().toMillis());
-        StreamClient client = new StreamClient(id, new StreamClient.Sink() {
-            @Override
-            public void send(JobSnapshot snapshot, boolean first) throws IOException {
-                emitter.send(SseEmitter.event()
-                        .id(Long.toString(snapshot.version()))
-                        .name(first ? LiveMessages.SNAPSHOT : LiveMessages.PROGRESS)
-                        .data(LiveMessages.snapshotJson(snapshot), MediaType.APPLICATION_JSON));
-            }
-
-            @Override
-            public void openedEmpty() throws IOException {
-                // a resumed client already holds the newest version: a comment commits the headers
-                emitter.send(SseEmitter.event().comment("up to date"));
-            }
-
-            @Override
-            public void complete() {
-                emitter.complete();
-            }
-
-            @Override
-            public void fail(Exception e) {
-                emitter.completeWithError(e);
-            }
-        }, scheduler, config.coalesceInterval());
-        open(client, emitter, id, parseVersion(lastEventId));
-        return emitter;
+    public void events(@PathVariable String id,
+                       @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId,
+                       HttpServletRequest request, HttpServletResponse response) throws IOException {
+        open(StreamFormat.SSE, id, parseVersion(lastEventId), request, response);
     }
 
     @GetMapping("/api/jobs/{id}/stream")
-    public ResponseEntity<ResponseBodyEmitter> stream(@PathVariable String id) {
-        requireKnown(id);
-        ResponseBodyEmitter emitter = new ResponseBodyEmitter(config.timeout().toMillis());
-        StreamClient client = new StreamClient(id, new StreamClient.Sink() {
-            @Override
-            public void send(JobSnapshot snapshot, boolean first) throws IOException {
-                emitter.send(LiveMessages.snapshotJson(snapshot) + "\n", MediaType.APPLICATION_NDJSON);
-            }
-
-            @Override
-            public void complete() {
-                emitter.complete();
-            }
-
-            @Override
-            public void fail(Exception e) {
-                emitter.completeWithError(e);
-            }
-        }, scheduler, config.coalesceInterval());
-        open(client, emitter, id, null);
-        return ResponseEntity.ok().contentType(MediaType.APPLICATION_NDJSON).body(emitter);
+    public void stream(@PathVariable String id, HttpServletRequest request, HttpServletResponse response)
+            throws IOException {
+        open(StreamFormat.NDJSON, id, null, request, response);
     }
 
-    private void open(StreamClient client, ResponseBodyEmitter emitter, String id, Long lastVersion) {
-        AutoCloseable listening = readModel.addListener(progress -> client.offer(JobSnapshot.of(progress)));
+    private void open(StreamFormat format, String id, Long lastVersion, HttpServletRequest request,
+                      HttpServletResponse response) throws IOException {
+        if (jobs.find(id).isEmpty()) {
+            throw new NotFoundException("no job " + id);
+        }
+        ServletStreamOutput output = ServletStreamOutput.open(request, response, format, config.timeout());
+        StreamClient client = new StreamClient(id, format, scheduler, config.coalesceInterval());
+        AutoCloseable listening = readModel.addListener(client);
         client.onClose(() -> {
             open.remove(client);
             try {
@@ -115,17 +91,22 @@ public class JobStreamController implements ApplicationListener<ContextClosedEve
                 // removing a listener does not fail
             }
         });
-        emitter.onTimeout(client::finish);
-        emitter.onCompletion(client::close);
-        emitter.onError(error -> client.close());
         open.add(client);
         // listening first, then the current snapshot: an update in between is queued and sent only if newer
-        client.start(jobs.find(id), lastVersion);
+        Optional<JobSnapshot> current = jobs.find(id);
+        client.start(output, current, lastVersion);
+        output.start(client);
     }
 
-    private void requireKnown(String id) {
-        if (jobs.find(id).isEmpty()) {
-            throw new NotFoundException("no job " + id);
+    private void sweep() {
+        long now = System.nanoTime();
+        long limit = config.sendTimeLimit().toNanos();
+        for (StreamClient client : open) {
+            if (client.writingForNanos(now) > limit) {
+                tooSlow.incrementAndGet();
+                log.info("stream {} has not taken a write for {}, disconnecting it", client, config.sendTimeLimit());
+                client.abort();
+            }
         }
     }
 
@@ -143,10 +124,17 @@ public class JobStreamController implements ApplicationListener<ContextClosedEve
     /** Ends every open stream when the gateway stops, so shutdown does not wait for them. */
     @Override
     public void onApplicationEvent(ContextClosedEvent event) {
+        sweep.cancel(false);
         Set.copyOf(open).forEach(StreamClient::finish);
     }
 
-    int openStreams() {
+    /** Open streams (for tests and metrics). */
+    public int openStreams() {
         return open.size();
+    }
+
+    /** Streams disconnected because a write to them outlasted the send time limit (for tests and metrics). */
+    public long slowStreamsClosed() {
+        return tooSlow.get();
     }
 }

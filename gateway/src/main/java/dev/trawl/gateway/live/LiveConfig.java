@@ -4,13 +4,18 @@ import dev.trawl.gateway.GatewayProperties;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.socket.config.annotation.EnableWebSocket;
 import org.springframework.web.socket.config.annotation.WebSocketConfigurer;
 import org.springframework.web.socket.config.annotation.WebSocketHandlerRegistry;
 
-/** Wires {@code /ws} and the scheduler that flushes every live client's outbox. */
+/**
+ * Wires {@code /ws}, the scheduler that flushes every live client's outbox, and the valve that lets a stream drop
+ * a client too slow to read.
+ */
 @Configuration(proxyBeanMethods = false)
 @EnableWebSocket
 class LiveConfig implements WebSocketConfigurer {
@@ -29,6 +34,11 @@ class LiveConfig implements WebSocketConfigurer {
         if (!properties.ws().allowedOrigins().isEmpty()) {
             registration.setAllowedOriginPatterns(properties.ws().allowedOrigins().toArray(String[]::new));
         }
+    }
+
+    @Bean
+    static WebServerFactoryCustomizer<TomcatServletWebServerFactory> connectionAbortValve() {
+        return factory -> factory.addContextValves(new ConnectionAbortValve());
     }
 
     /** Flushes live outboxes; sends to a slow client are bounded by the session decorator's time limit. */

@@ -1,114 +1,261 @@
 package dev.trawl.gateway.live;
 
+import dev.trawl.api.event.ParentProgress;
 import dev.trawl.gateway.api.JobSnapshot;
+import dev.trawl.gateway.readmodel.ReadModel;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * One SSE or NDJSON stream of one job: a first snapshot, then coalesced newer ones, finished after the terminal
- * snapshot. The {@link Sink} knows the framing.
+ * One SSE or NDJSON stream of one job: a first snapshot, then coalesced newer ones, ended after the terminal
+ * snapshot.
+ *
+ * <p>Nothing here waits for the client. Writes go to a non-blocking {@link Output}, one at a time; while one is on
+ * its way, a newer snapshot replaces the queued one (latest wins), so the gateway holds at most one snapshot for
+ * the client besides the write in flight, however slowly it reads. The versions it sends strictly increase, and the
+ * terminal snapshot is always the last thing written. A write outstanding longer than the send
+ * time limit gets the stream aborted by {@link JobStreamController}'s sweep.
  */
-final class StreamClient extends SnapshotOutbox {
+final class StreamClient implements ReadModel.ParentListener {
 
-    /** Writes a snapshot in the stream's framing, and ends the stream. */
-    interface Sink {
-        void send(JobSnapshot snapshot, boolean first) throws IOException;
+    /** The non-blocking side of the HTTP response. */
+    interface Output {
+        /**
+         * True when everything written so far has been handed to the socket and another write may start; when
+         * false, the output calls {@link StreamClient#pump()} once the client has taken it.
+         */
+        boolean isReady() throws IOException;
 
-        /** Called when the stream opens with nothing to send yet, so the client gets the response headers now. */
-        default void openedEmpty() throws IOException {
-        }
+        /** Hands {@code bytes} to the container without waiting for the client. */
+        void write(byte[] bytes) throws IOException;
 
+        /** Ends the response normally. */
         void complete();
 
-        void fail(Exception e);
+        /** Drops the connection, discarding whatever the client has not taken. */
+        void abort();
     }
+
+    private static final Logger log = LoggerFactory.getLogger(StreamClient.class);
+    /** Below every real version: the synthesized pending snapshot is version 0. */
+    private static final long NOTHING = -1;
 
     private final String jobId;
-    private final Sink sink;
+    private final StreamFormat format;
+    private final ScheduledExecutorService scheduler;
+    private final long intervalNanos;
+    private volatile Output output;
     private Runnable onClose = () -> { };
 
-    StreamClient(String jobId, Sink sink, ScheduledExecutorService scheduler, Duration interval) {
-        super(scheduler, interval);
+    private final Object lock = new Object();
+    // guarded by lock
+    private long delivered = NOTHING;
+    private JobSnapshot pending;
+    private boolean pendingIsFirst;
+    private byte[] opening;
+    private boolean ended;
+    private boolean pumping;
+    private boolean pumpAgain;
+    private boolean flushScheduled;
+    private long lastFlushNanos;
+
+    private volatile long writingSinceNanos;
+    private volatile boolean closed;
+
+    StreamClient(String jobId, StreamFormat format, ScheduledExecutorService scheduler, Duration interval) {
         this.jobId = jobId;
-        this.sink = sink;
+        this.format = format;
+        this.scheduler = scheduler;
+        this.intervalNanos = interval.toNanos();
+        this.lastFlushNanos = System.nanoTime() - intervalNanos;
     }
 
+    /** Runs {@code action} once, when the stream closes for whatever reason. */
     void onClose(Runnable action) {
         this.onClose = action;
     }
 
     /**
-     * Sends the current snapshot unless the client already holds it (resuming from {@code lastVersion}); a stream
-     * whose job already ended is finished at once.
+     * Queues the current snapshot unless the client already holds it (resuming from {@code lastVersion}); the
+     * output starts writing once the container lets it.
      */
-    void start(Optional<JobSnapshot> current, Long lastVersion) {
-        sendExclusively(() -> {
+    void start(Output output, Optional<JobSnapshot> current, Long lastVersion) {
+        synchronized (lock) {
+            this.output = output;
             if (lastVersion != null) {
-                markDelivered(jobId, lastVersion);
+                delivered = lastVersion;
             }
             JobSnapshot snapshot = current.orElse(null);
-            try {
-                if (snapshot != null && snapshot.version() > deliveredVersion(jobId)) {
-                    markDelivered(jobId, snapshot.version());
-                    sink.send(snapshot, true);
-                } else {
-                    sink.openedEmpty();
+            if (snapshot != null && snapshot.version() > delivered
+                    && (pending == null || pending.version() < snapshot.version())) {
+                pending = snapshot;
+            }
+            if (pending != null && pending.version() > delivered) {
+                pendingIsFirst = true;
+            } else {
+                pending = null;
+                opening = format.upToDate();
+            }
+        }
+    }
+
+    @Override
+    public void onParentProgress(ParentProgress progress) {
+        if (jobId.equals(progress.id())) {
+            offer(JobSnapshot.of(progress));
+        }
+    }
+
+    /** Queues {@code snapshot} if it is newer than what the client holds or will get. Never waits. */
+    void offer(JobSnapshot snapshot) {
+        synchronized (lock) {
+            if (closed || ended || snapshot.version() <= delivered
+                    || pending != null && pending.version() >= snapshot.version()) {
+                return;
+            }
+            pending = snapshot;
+            if (output == null || pumping || writingSinceNanos != 0) {
+                return; // not started yet, or the running pump or the output's next callback picks it up
+            }
+            scheduleLocked(Math.max(0, lastFlushNanos + intervalNanos - System.nanoTime()));
+        }
+    }
+
+    /**
+     * Writes what is due while the output takes it, at most one thread at a time: called by the flush scheduler
+     * and by the output whenever the client has taken the previous write.
+     */
+    void pump() {
+        synchronized (lock) {
+            if (pumping) {
+                pumpAgain = true;
+                return;
+            }
+            pumping = true;
+        }
+        try {
+            while (!closed) {
+                boolean ready = output.isReady();
+                byte[] next = null;
+                boolean done = false;
+                synchronized (lock) {
+                    if (ready) {
+                        writingSinceNanos = 0;
+                        done = ended;
+                        next = done ? null : nextLocked();
+                    }
+                    if (!done && next == null) {
+                        if (!pumpAgain) {
+                            pumping = false;
+                            return;
+                        }
+                        pumpAgain = false;
+                        continue;
+                    }
                 }
-            } catch (IOException | RuntimeException e) {
-                fail(e);
-                return;
+                if (done) {
+                    finish();
+                    return;
+                }
+                writingSinceNanos = System.nanoTime();
+                output.write(next);
             }
-            if (snapshot != null && snapshot.terminal()) {
-                finish();
-            }
-        });
-    }
-
-    @Override
-    protected boolean wants(String id) {
-        return jobId.equals(id);
-    }
-
-    @Override
-    protected void deliver(List<JobSnapshot> updates) throws IOException {
-        for (JobSnapshot update : updates) {
-            sink.send(update, false);
-            if (update.terminal()) {
-                finish();
-                return;
-            }
+        } catch (IOException | RuntimeException e) {
+            log.debug("stream {} failed, closing it: {}", this, e.toString());
+            abort();
         }
     }
 
-    @Override
-    protected void onFailure(Exception e) {
-        fail(e);
+    /** What to write next, or null when nothing is due (a coalesced update may be scheduled for later). */
+    private byte[] nextLocked() {
+        if (opening != null) {
+            byte[] bytes = opening;
+            opening = null;
+            return bytes;
+        }
+        if (pending == null) {
+            return null;
+        }
+        long now = System.nanoTime();
+        if (!pendingIsFirst && now - (lastFlushNanos + intervalNanos) < 0) {
+            scheduleLocked(lastFlushNanos + intervalNanos - now);
+            return null;
+        }
+        JobSnapshot snapshot = pending;
+        boolean first = pendingIsFirst;
+        pending = null;
+        pendingIsFirst = false;
+        lastFlushNanos = now;
+        delivered = snapshot.version();
+        ended = snapshot.terminal();
+        return format.snapshot(snapshot, first);
     }
 
-    /** Ends the stream normally. */
+    private void scheduleLocked(long delayNanos) {
+        if (flushScheduled || closed) {
+            return;
+        }
+        try {
+            scheduler.schedule(this::flush, delayNanos, TimeUnit.NANOSECONDS);
+            flushScheduled = true;
+        } catch (RejectedExecutionException e) {
+            // the gateway is shutting down
+        }
+    }
+
+    private void flush() {
+        synchronized (lock) {
+            flushScheduled = false;
+        }
+        pump();
+    }
+
+    /** How long the write now on its way has been outstanding, 0 when none is. */
+    long writingForNanos(long now) {
+        long since = writingSinceNanos;
+        return since == 0 ? 0 : now - since;
+    }
+
+    /** Ends the stream normally (after the terminal snapshot, at the stream timeout, on shutdown). */
     void finish() {
-        close();
-        sink.complete();
-    }
-
-    private void fail(Exception e) {
-        close();
-        sink.fail(e);
-    }
-
-    @Override
-    public void close() {
-        if (!isClosed()) {
-            super.close();
-            onClose.run();
+        if (close() && output != null) {
+            output.complete();
         }
+    }
+
+    /** Drops the connection (too slow, or failed). */
+    void abort() {
+        if (close() && output != null) {
+            output.abort();
+        }
+    }
+
+    /** Stops all sending and drops what is queued; true the first time. */
+    boolean close() {
+        synchronized (lock) {
+            if (closed) {
+                return false;
+            }
+            closed = true;
+            pending = null;
+            opening = null;
+        }
+        onClose.run();
+        return true;
+    }
+
+    boolean isClosed() {
+        return closed;
     }
 
     @Override
     public String toString() {
-        return "stream:" + jobId;
+        return format.name().toLowerCase() + ":" + jobId;
     }
 }

@@ -1,0 +1,55 @@
+package dev.trawl.gateway.live;
+
+import dev.trawl.gateway.api.JobSnapshot;
+import java.nio.charset.StandardCharsets;
+import org.springframework.http.MediaType;
+
+/** How a stream frames what it sends: Server-Sent Events or NDJSON. */
+enum StreamFormat {
+
+    /** {@code event: snapshot} first, then {@code event: parent_job_progress}, each with {@code id:} = version. */
+    SSE(MediaType.TEXT_EVENT_STREAM) {
+        @Override
+        byte[] snapshot(JobSnapshot snapshot, boolean first) {
+            return utf8("id:" + snapshot.version() + "\nevent:" + (first ? LiveMessages.SNAPSHOT : LiveMessages.PROGRESS)
+                    + "\ndata:" + LiveMessages.snapshotJson(snapshot) + "\n\n");
+        }
+
+        @Override
+        byte[] upToDate() {
+            return utf8(":up to date\n\n");
+        }
+    },
+
+    /** One snapshot per line. */
+    NDJSON(MediaType.APPLICATION_NDJSON) {
+        @Override
+        byte[] snapshot(JobSnapshot snapshot, boolean first) {
+            return utf8(LiveMessages.snapshotJson(snapshot) + "\n");
+        }
+
+        @Override
+        byte[] upToDate() {
+            return new byte[0];
+        }
+    };
+
+    private final MediaType mediaType;
+
+    StreamFormat(MediaType mediaType) {
+        this.mediaType = mediaType;
+    }
+
+    String contentType() {
+        return mediaType + ";charset=UTF-8";
+    }
+
+    abstract byte[] snapshot(JobSnapshot snapshot, boolean first);
+
+    /** Sent when the stream opens with nothing newer than what the client holds (a resumed SSE client). */
+    abstract byte[] upToDate();
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

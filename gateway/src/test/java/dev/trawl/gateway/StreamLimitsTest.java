@@ -1,0 +1,107 @@
+package dev.trawl.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.trawl.api.event.JobStatus;
+import dev.trawl.api.event.ParentProgress;
+import dev.trawl.api.event.ProgressDetail;
+import dev.trawl.api.id.Ids;
+import dev.trawl.api.topic.Topics;
+import dev.trawl.gateway.live.JobStreamController;
+import dev.trawl.testkit.EmbeddedBroker;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.test.context.TestPropertySource;
+
+/**
+ * Flow control of the SSE and NDJSON streams, on a gateway with a short send time limit: a client that stops
+ * reading delays no one else, and is disconnected once a write to it has been outstanding past the limit.
+ */
+@Timeout(240)
+@TestPropertySource(properties = "trawl.gateway.stream.send-time-limit=2s")
+class StreamLimitsTest extends GatewayIntegrationTest {
+
+    /** Large enough that a few snapshots fill the socket buffers of a client that reads nothing. */
+    private static final String LONG_MESSAGE = "x".repeat(256 * 1024);
+
+    @Autowired
+    JobStreamController streams;
+
+    @Test
+    void streamsThatStopReadingAreClosedWhileAWellBehavedClientGetsEverySnapshotUpToTheTerminalOne()
+            throws Exception {
+        String id = Ids.newParentId();
+        publish(progress(id, 1, JobStatus.RUNNING));
+        await().atMost(Duration.ofSeconds(10)).until(() -> get("/api/jobs/" + id, "application/json").statusCode() == 200);
+        int before = streams.openStreams();
+        // more stalled streams of each kind than the gateway has threads to push with
+        int perKind = Math.max(2, Runtime.getRuntime().availableProcessors()) + 1;
+        List<StalledHttpStream> stalled = new ArrayList<>();
+        try (KafkaProducer<String, ParentProgress> producer = largeRecordProducer()) {
+            for (int i = 0; i < perKind; i++) {
+                stalled.add(new StalledHttpStream(port, "/api/jobs/" + id + "/events", "text/event-stream"));
+                stalled.add(new StalledHttpStream(port, "/api/jobs/" + id + "/stream", "application/x-ndjson"));
+            }
+            assertThat(stalled).allSatisfy(s -> assertThat(s.head()).startsWith("HTTP/1.1 200"));
+            SseStream healthy = SseStream.open(HTTP, uri("/api/jobs/" + id + "/events"), null);
+            await().until(() -> healthy.lastVersion() == 1);
+            assertThat(streams.openStreams()).isEqualTo(before + stalled.size() + 1);
+
+            // every large snapshot reaches the reading client before the next is written, stalled ones or not,
+            // until the gateway has given up on every stream that reads nothing
+            long version = 1;
+            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+            while (streams.openStreams() > before + 1) {
+                assertThat(System.nanoTime() - deadline).as("stalled streams still open").isNegative();
+                long expected = ++version;
+                send(producer, withActivity(progress(id, expected, JobStatus.RUNNING)));
+                await().atMost(Duration.ofSeconds(20)).until(() -> healthy.lastVersion() >= expected);
+            }
+            long terminal = ++version;
+            send(producer, withActivity(progress(id, terminal, JobStatus.COMPLETED)));
+
+            healthy.ended().get(20, TimeUnit.SECONDS);
+            assertThat(healthy.lastVersion()).isEqualTo(terminal);
+            assertThat(healthy.events().get(healthy.events().size() - 1).data().get("status").asString())
+                    .isEqualTo("completed");
+            for (StalledHttpStream client : stalled) {
+                assertThat(client.closedByServer()).isTrue();
+            }
+            assertThat(streams.slowStreamsClosed()).isGreaterThanOrEqualTo(stalled.size());
+        } finally {
+            for (StalledHttpStream client : stalled) {
+                client.close();
+            }
+        }
+    }
+
+    private static ParentProgress withActivity(ParentProgress p) {
+        return new ParentProgress(p.id(), p.name(), p.status(), p.pending(), p.running(), p.completed(), p.failed(),
+                p.cancelled(), p.total(), p.documentCount(), p.bytes(), p.progress(), p.etaSeconds(), p.progressText(),
+                p.createdAt(), p.startedAt(), p.updatedAt(), p.finishedAt(), p.warning(), p.version(), "bulk-import",
+                ProgressDetail.of("c1", p.version(), 1000, LONG_MESSAGE, null));
+    }
+
+    private static void send(KafkaProducer<String, ParentProgress> producer, ParentProgress snapshot)
+            throws Exception {
+        producer.send(new ProducerRecord<>(Topics.PARENT_PROGRESS.name(), snapshot.id(), snapshot)).get();
+    }
+
+    private static KafkaProducer<String, ParentProgress> largeRecordProducer() {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, EmbeddedBroker.shared().bootstrapServers());
+        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 2 * 1024 * 1024);
+        return new KafkaProducer<>(props, Topics.PARENT_PROGRESS.keySerde().serializer(),
+                Topics.PARENT_PROGRESS.valueSerde().serializer());
+    }
+}
