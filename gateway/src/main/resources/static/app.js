@@ -66,6 +66,7 @@
         else if (message.found && message.id) upsert(message);
         break;
       case 'parent_job_progress': upsert(message); break;
+      case 'removed': removeJob(message.job_id); break;
       case 'job_log': if (message.job_id === current) { $('log').replaceChildren(); message.items.forEach(logLine); } break;
       case 'child_progress': if (message.job_id === current) { logLine(message); scheduleChildRefresh(); } break;
       case 'child_progress_dropped': if (current) loadLog(current); break;
@@ -86,6 +87,16 @@
     jobs.set(snapshot.id, snapshot);
     dirty.add(snapshot.id);
     if (!frameRequested) { frameRequested = true; requestAnimationFrame(paint); }
+  }
+
+  // a deleted job: its row goes, and its page, if open, gives way to the list
+  function removeJob(id) {
+    jobs.delete(id);
+    dirty.delete(id);
+    const row = rows.get(id);
+    if (row) { row.tr.remove(); rows.delete(id); }
+    $('job-count').textContent = jobs.size ? '(' + jobs.size + ')' : '';
+    if (id === current) location.hash = '';
   }
 
   function paint() {

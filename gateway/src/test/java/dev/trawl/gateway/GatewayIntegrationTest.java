@@ -65,6 +65,15 @@ public abstract class GatewayIntegrationTest {
         }
     }
 
+    /** Writes a tombstone for {@code id} to the parent-progress topic (the job is deleted), and waits for the ack. */
+    protected static void publishTombstone(String id) {
+        try {
+            progressProducer.send(new ProducerRecord<>(Topics.PARENT_PROGRESS.name(), id, null)).get();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** A snapshot of {@code id} at {@code version}: running below 5 children done, then completed. */
     protected static ParentProgress progress(String id, long version, JobStatus status) {
         long total = 4;

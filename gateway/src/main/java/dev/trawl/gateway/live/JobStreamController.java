@@ -29,9 +29,10 @@ import org.springframework.web.bind.annotation.RestController;
  * <ul>
  *   <li>{@code GET /api/jobs/{id}/events}: Server-Sent Events; first event {@code snapshot}, then
  *   {@code parent_job_progress}, each with {@code id:} = version; a reconnect with {@code Last-Event-ID} gets only
- *   newer versions. The stream ends after the terminal snapshot.</li>
+ *   newer versions. The stream ends after the terminal snapshot, or after a {@code removed} event when the job is
+ *   deleted.</li>
  *   <li>{@code GET /api/jobs/{id}/stream}: {@code application/x-ndjson}, one snapshot per line as it changes,
- *   ending after the terminal snapshot.</li>
+ *   ending after the terminal snapshot, or after a last {@code {"type":"removed",..}} line.</li>
  * </ul>
  *
  * <p>Responses are written with non-blocking I/O (see {@link StreamClient}), so a client that stops reading costs

@@ -16,6 +16,7 @@ final class LiveMessages {
 
     static final String SNAPSHOT = "snapshot";
     static final String PROGRESS = "parent_job_progress";
+    static final String REMOVED = "removed";
     static final String HEARTBEAT = "{\"type\":\"heartbeat\"}";
     static final String PONG = "{\"type\":\"pong\"}";
 
@@ -71,6 +72,11 @@ final class LiveMessages {
     /** Told to a slow detail subscriber whose queue of transitions overflowed: re-read the log to fill the gap. */
     static String childProgressDropped(long dropped) {
         return Json.MAPPER.createObjectNode().put("type", "child_progress_dropped").put("dropped", dropped).toString();
+    }
+
+    /** {@code {"type":"removed","job_id":..}}: the job was deleted (a tombstone). */
+    static String removed(String jobId) {
+        return header(REMOVED, jobId).toString();
     }
 
     static String unsubscribed(String jobId) {

@@ -30,8 +30,9 @@ import tools.jackson.databind.JsonNode;
  * {@code /ws}: plain JSON messages. The client sends {@code {"op":"subscribe","job_id":"<id>"|"*"}} (optionally
  * {@code "since_version"} to resume, {@code "detail": true} for the job's child transitions),
  * {@code {"op":"unsubscribe","job_id":...}} and {@code {"op":"ping"}}; the server answers each subscription with a
- * {@code snapshot} message and then pushes {@code parent_job_progress} messages, coalesced per client. A message it
- * cannot understand gets an {@code error} message; the connection stays open.
+ * {@code snapshot} message and then pushes {@code parent_job_progress} messages, coalesced per client, and a
+ * {@code removed} message when a job is deleted. A message it cannot understand gets an {@code error} message; the
+ * connection stays open.
  *
  * <p>Every {@code heartbeat-interval} a sweep pings every connection (a ping frame and a {@code heartbeat}
  * message), closes those silent for longer than {@code idle-timeout} (1001) and those whose send has been
@@ -62,7 +63,17 @@ public class LiveSocketHandler extends TextWebSocketHandler implements Applicati
         this.readModel = readModel;
         this.scheduler = liveScheduler;
         this.config = properties.ws();
-        readModel.addListener(this::fanOut);
+        readModel.addListener(new ReadModel.ParentListener() {
+            @Override
+            public void onParentProgress(ParentProgress snapshot) {
+                fanOut(snapshot);
+            }
+
+            @Override
+            public void onParentRemoved(String parentId) {
+                fanOutRemoval(parentId);
+            }
+        });
         readModel.addChildListener(this::fanOut);
         long every = config.heartbeatInterval().toNanos();
         sweep = scheduler.scheduleWithFixedDelay(this::sweep, every, every, TimeUnit.NANOSECONDS);
@@ -76,6 +87,14 @@ public class LiveSocketHandler extends TextWebSocketHandler implements Applicati
         SocketClient.LiveUpdate update = new SocketClient.LiveUpdate(snapshot.id(), snapshot.version(),
                 LiveMessages.jobMessage(LiveMessages.PROGRESS, snapshot));
         subscribers.forEachFor(snapshot.id(), client -> client.offer(update));
+    }
+
+    private void fanOutRemoval(String jobId) {
+        if (!subscribers.anyFor(jobId)) {
+            return;
+        }
+        String message = LiveMessages.removed(jobId);
+        subscribers.forEachFor(jobId, client -> client.removed(jobId, message));
     }
 
     private void fanOut(ChildTransition transition) {

@@ -41,7 +41,9 @@ import org.springframework.web.socket.adapter.NativeWebSocketSession;
  * {@link LiveSocketHandler}'s sweep, as is one the server heard nothing from within the idle timeout.
  *
  * <p>Per job, a version goes out only when it is higher than the one the client holds, so versions strictly
- * increase, and the latest (hence the terminal) snapshot is always the last one sent.
+ * increase, and the latest (hence the terminal) snapshot is always the last one sent. A removed job is the
+ * exception: its {@code removed} message replaces whatever was queued for it, and the client starts afresh should
+ * the job appear again.
  */
 final class SocketClient {
 
@@ -77,6 +79,7 @@ final class SocketClient {
     private final Set<String> detailed = new HashSet<>();
     private final ArrayDeque<Object> replies = new ArrayDeque<>();
     private final LinkedHashMap<String, LiveUpdate> pending = new LinkedHashMap<>();
+    private final Map<String, String> removals = new LinkedHashMap<>();
     private final ArrayDeque<LiveTransition> transitions = new ArrayDeque<>();
     private final Map<String, Long> delivered = new HashMap<>();
     private final Map<String, Long> deliveredSeq = new HashMap<>();
@@ -141,6 +144,21 @@ final class SocketClient {
         }
     }
 
+    /** Queues the {@code removed} message of a job the client is interested in, dropping what was queued for it. */
+    void removed(String jobId, String message) {
+        synchronized (lock) {
+            if (closed || !wants(jobId)) {
+                return;
+            }
+            pending.remove(jobId);
+            delivered.remove(jobId);
+            deliveredSeq.remove(jobId);
+            transitions.removeIf(t -> t.jobId().equals(jobId));
+            removals.put(jobId, message);
+            scheduleFlushLocked();
+        }
+    }
+
     /**
      * Subscribes and answers with a snapshot (and the job's recent log when {@code detail}). The caller registered
      * the client for the job's updates first, so an update landing in between is queued, and dropped at flush if
@@ -196,6 +214,7 @@ final class SocketClient {
             if (!wants(jobId)) {
                 delivered.remove(jobId);
                 pending.remove(jobId);
+                removals.remove(jobId);
             }
             replyLocked(LiveMessages.unsubscribed(jobId));
             batch = takeBatchLocked();
@@ -269,6 +288,7 @@ final class SocketClient {
         synchronized (lock) {
             closed = true;
             pending.clear();
+            removals.clear();
             transitions.clear();
             replies.clear();
         }
@@ -334,7 +354,7 @@ final class SocketClient {
         }
         List<Object> batch = new ArrayList<>(replies);
         replies.clear();
-        if (!pending.isEmpty() || !transitions.isEmpty()) {
+        if (!pending.isEmpty() || !removals.isEmpty() || !transitions.isEmpty()) {
             long now = System.nanoTime();
             if (now - (lastFlushNanos + intervalNanos) >= 0) {
                 lastFlushNanos = now;
@@ -342,6 +362,8 @@ final class SocketClient {
                     batch.add(LiveMessages.childProgressDropped(droppedTransitions));
                     droppedTransitions = 0;
                 }
+                batch.addAll(removals.values()); // before anything of a job that appears again
+                removals.clear();
                 // children first: a parent snapshot then already counts what the log just said
                 for (LiveTransition t : transitions) {
                     if (detailed.contains(t.jobId()) && t.seq() > deliveredSeq.getOrDefault(t.jobId(), NOTHING)) {

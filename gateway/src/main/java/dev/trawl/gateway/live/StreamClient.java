@@ -14,12 +14,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One SSE or NDJSON stream of one job: a first snapshot, then coalesced newer ones, ended after the terminal
- * snapshot.
+ * snapshot or the job's removal.
  *
  * <p>Nothing here waits for the client. Writes go to a non-blocking {@link Output}, one at a time; while one is on
  * its way, a newer snapshot replaces the queued one (latest wins), so the gateway holds at most one snapshot for
  * the client besides the write in flight, however slowly it reads. The versions it sends strictly increase, and the
- * terminal snapshot is always the last thing written. A write outstanding longer than the send
+ * terminal snapshot (or the removal) is always the last thing written. A write outstanding longer than the send
  * time limit gets the stream aborted by {@link JobStreamController}'s sweep.
  */
 final class StreamClient implements ReadModel.ParentListener {
@@ -59,6 +59,7 @@ final class StreamClient implements ReadModel.ParentListener {
     private JobSnapshot pending;
     private boolean pendingIsFirst;
     private byte[] opening;
+    private boolean removed;
     private boolean ended;
     private boolean pumping;
     private boolean pumpAgain;
@@ -112,19 +113,39 @@ final class StreamClient implements ReadModel.ParentListener {
         }
     }
 
+    /** The job was deleted: its removal replaces whatever was queued, and ends the stream. */
+    @Override
+    public void onParentRemoved(String parentId) {
+        if (!jobId.equals(parentId)) {
+            return;
+        }
+        synchronized (lock) {
+            if (closed || ended) {
+                return;
+            }
+            removed = true;
+            pending = null;
+            wakeLocked(0);
+        }
+    }
+
     /** Queues {@code snapshot} if it is newer than what the client holds or will get. Never waits. */
     void offer(JobSnapshot snapshot) {
         synchronized (lock) {
-            if (closed || ended || snapshot.version() <= delivered
+            if (closed || ended || removed || snapshot.version() <= delivered
                     || pending != null && pending.version() >= snapshot.version()) {
                 return;
             }
             pending = snapshot;
-            if (output == null || pumping || writingSinceNanos != 0) {
-                return; // not started yet, or the running pump or the output's next callback picks it up
-            }
-            scheduleLocked(Math.max(0, lastFlushNanos + intervalNanos - System.nanoTime()));
+            wakeLocked(Math.max(0, lastFlushNanos + intervalNanos - System.nanoTime()));
         }
+    }
+
+    private void wakeLocked(long delayNanos) {
+        if (output == null || pumping || writingSinceNanos != 0) {
+            return; // not started yet, or the running pump or the output's next callback picks it up
+        }
+        scheduleLocked(delayNanos);
     }
 
     /**
@@ -178,6 +199,10 @@ final class StreamClient implements ReadModel.ParentListener {
             byte[] bytes = opening;
             opening = null;
             return bytes;
+        }
+        if (removed) {
+            ended = true;
+            return format.removed(jobId);
         }
         if (pending == null) {
             return null;

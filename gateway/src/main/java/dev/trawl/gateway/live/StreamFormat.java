@@ -7,7 +7,10 @@ import org.springframework.http.MediaType;
 /** How a stream frames what it sends: Server-Sent Events or NDJSON. */
 enum StreamFormat {
 
-    /** {@code event: snapshot} first, then {@code event: parent_job_progress}, each with {@code id:} = version. */
+    /**
+     * {@code event: snapshot} first, then {@code event: parent_job_progress}, each with {@code id:} = version;
+     * {@code event: removed} (no id) when the job is deleted.
+     */
     SSE(MediaType.TEXT_EVENT_STREAM) {
         @Override
         byte[] snapshot(JobSnapshot snapshot, boolean first) {
@@ -16,16 +19,26 @@ enum StreamFormat {
         }
 
         @Override
+        byte[] removed(String jobId) {
+            return utf8("event:" + LiveMessages.REMOVED + "\ndata:" + LiveMessages.removed(jobId) + "\n\n");
+        }
+
+        @Override
         byte[] upToDate() {
             return utf8(":up to date\n\n");
         }
     },
 
-    /** One snapshot per line. */
+    /** One snapshot per line; a last line {@code {"type":"removed","job_id":..}} when the job is deleted. */
     NDJSON(MediaType.APPLICATION_NDJSON) {
         @Override
         byte[] snapshot(JobSnapshot snapshot, boolean first) {
             return utf8(LiveMessages.snapshotJson(snapshot) + "\n");
+        }
+
+        @Override
+        byte[] removed(String jobId) {
+            return utf8(LiveMessages.removed(jobId) + "\n");
         }
 
         @Override
@@ -45,6 +58,9 @@ enum StreamFormat {
     }
 
     abstract byte[] snapshot(JobSnapshot snapshot, boolean first);
+
+    /** The last thing a stream of a deleted job sends. */
+    abstract byte[] removed(String jobId);
 
     /** Sent when the stream opens with nothing newer than what the client holds (a resumed SSE client). */
     abstract byte[] upToDate();

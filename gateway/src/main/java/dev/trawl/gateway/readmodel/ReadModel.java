@@ -22,7 +22,8 @@ import org.springframework.stereotype.Component;
  *
  * <p>A parent snapshot is accepted only when its version is higher than the one held, so every reader — and every
  * client fed from {@link ParentListener}s — sees versions strictly increase even if the topic holds a replayed or
- * duplicated older snapshot. A tombstone (null value) removes the entry.
+ * duplicated older snapshot. A tombstone (null value) removes the parent with everything held for it: its
+ * children, documents and log; listeners are told (records of it that arrive later are held again).
  *
  * <p>Documents are held as metadata plus their offset in {@code trawl.documents}; their Markdown is read from the
  * topic on demand ({@link MarkdownStore}). Each job's recent child transitions are kept in a bounded {@link JobLog}.
@@ -56,6 +57,10 @@ public class ReadModel {
     @FunctionalInterface
     public interface ParentListener {
         void onParentProgress(ParentProgress snapshot);
+
+        /** The parent was deleted (a tombstone): its snapshot, children, documents and log are gone. */
+        default void onParentRemoved(String parentId) {
+        }
     }
 
     public Optional<ParentProgress> parent(String parentId) {
@@ -125,7 +130,7 @@ public class ReadModel {
 
     void applyParent(String parentId, ParentProgress snapshot) {
         if (snapshot == null) {
-            parents.remove(parentId);
+            removeParent(parentId);
             return;
         }
         boolean[] accepted = {false};
@@ -148,6 +153,30 @@ public class ReadModel {
                 listener.onParentProgress(snapshot);
             } catch (RuntimeException e) {
                 log.warn("parent listener {} failed on {} v{}", listener, parentId, snapshot.version(), e);
+            }
+        }
+    }
+
+    private void removeParent(String parentId) {
+        boolean held = parents.remove(parentId) != null;
+        Map<String, ChildProgress> children = childrenByParent.remove(parentId);
+        if (children != null) {
+            children.keySet().forEach(childId -> parentOfChild.remove(childId, parentId));
+        }
+        Map<String, StoredDocument> docs = documentsByParent.remove(parentId);
+        if (docs != null) {
+            docs.keySet().forEach(documentId -> documents.computeIfPresent(documentId,
+                    (id, document) -> document.metadata().parentId().equals(parentId) ? null : document));
+        }
+        jobLog.forget(parentId);
+        if (!held && children == null && docs == null) {
+            return; // nothing was known of it: no one to tell
+        }
+        for (ParentListener listener : listeners) {
+            try {
+                listener.onParentRemoved(parentId);
+            } catch (RuntimeException e) {
+                log.warn("parent listener {} failed on the removal of {}", listener, parentId, e);
             }
         }
     }

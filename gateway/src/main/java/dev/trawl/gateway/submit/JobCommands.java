@@ -25,7 +25,8 @@ import org.springframework.stereotype.Service;
  * synthesized pending one (version 0), so a caller never waits on the aggregator for long.
  *
  * <p>Jobs this gateway accepted but whose first snapshot it has not yet seen are remembered (bounded), so a cancel
- * or a stream request right after a submit is not refused as "unknown".
+ * or a stream request right after a submit is not refused as "unknown"; the read model's first snapshot, or the
+ * job's removal, ends that.
  */
 @Service
 public class JobCommands {
@@ -49,6 +50,17 @@ public class JobCommands {
         this.readModel = readModel;
         this.snapshotWait = properties.submit().snapshotWait();
         this.clock = Clock.systemUTC();
+        readModel.addListener(new ReadModel.ParentListener() {
+            @Override
+            public void onParentProgress(ParentProgress snapshot) {
+                recentSubmissions.remove(snapshot.id());
+            }
+
+            @Override
+            public void onParentRemoved(String parentId) {
+                recentSubmissions.remove(parentId);
+            }
+        });
     }
 
     /** Records the job; completes with its first snapshot (real or synthesized). */
