@@ -73,7 +73,8 @@ class JobStreamsTest extends GatewayIntegrationTest {
         List<SseStream.Event> events = sse.events();
         assertThat(events.get(0).name()).isEqualTo("snapshot");
         assertThat(events.get(0).id()).isEqualTo("1");
-        assertThat(events.subList(1, events.size())).extracting(SseStream.Event::name).containsOnly("parent_job_progress");
+        assertThat(events.subList(1, events.size())).extracting(SseStream.Event::name)
+                .containsOnly("parent_job_progress");
         assertThat(events).extracting(e -> Long.parseLong(e.id())).isSorted().doesNotHaveDuplicates()
                 .last().isEqualTo(3L);
         assertThat(events.get(events.size() - 1).data().get("status").asString())

@@ -28,7 +28,7 @@ import org.springframework.test.context.TestPropertySource;
  * reading delays no one else, and is disconnected once a write to it has been outstanding past the limit.
  */
 @Timeout(240)
-@TestPropertySource(properties = "trawl.gateway.stream.send-time-limit=2s")
+@TestPropertySource(properties = "trawl.gateway.stream.send-time-limit=3s")
 class StreamLimitsTest extends GatewayIntegrationTest {
 
     /** Large enough that a few snapshots fill the socket buffers of a client that reads nothing. */
@@ -42,7 +42,8 @@ class StreamLimitsTest extends GatewayIntegrationTest {
             throws Exception {
         String id = Ids.newParentId();
         publish(progress(id, 1, JobStatus.RUNNING));
-        await().atMost(Duration.ofSeconds(10)).until(() -> get("/api/jobs/" + id, "application/json").statusCode() == 200);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> get("/api/jobs/" + id, "application/json").statusCode() == 200);
         int before = streams.openStreams();
         // more stalled streams of each kind than the gateway has threads to push with
         int perKind = Math.max(2, Runtime.getRuntime().availableProcessors()) + 1;

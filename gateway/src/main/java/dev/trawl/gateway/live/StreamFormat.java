@@ -14,7 +14,8 @@ enum StreamFormat {
     SSE(MediaType.TEXT_EVENT_STREAM) {
         @Override
         byte[] snapshot(JobSnapshot snapshot, boolean first) {
-            return utf8("id:" + snapshot.version() + "\nevent:" + (first ? LiveMessages.SNAPSHOT : LiveMessages.PROGRESS)
+            String event = first ? LiveMessages.SNAPSHOT : LiveMessages.PROGRESS;
+            return utf8("id:" + snapshot.version() + "\nevent:" + event
                     + "\ndata:" + LiveMessages.snapshotJson(snapshot) + "\n\n");
         }
 
