@@ -54,6 +54,7 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
     private static final Logger log = LoggerFactory.getLogger(JobEventProcessor.class);
     private static final StringSerializer PREFIX_SERIALIZER = new StringSerializer();
     private static final int PARENT_CACHE_SIZE = 10_000;
+    private static final int CHILD_CACHE_SIZE = 10_000;
 
     private final ProgressTopology.Settings settings;
     /** Compiled scopes are a cache: rebuilt from the stored spec after a restart. */
@@ -67,6 +68,16 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, ParentState> eldest) {
             return size() > PARENT_CACHE_SIZE;
+        }
+    };
+    /**
+     * Recently written children as objects, the same way: a child's next event usually follows soon after its
+     * last one (scheduled, then running, then its end), and reading it back from the store would deserialise it.
+     */
+    private final Map<String, ChildState> childCache = new LinkedHashMap<>(4096, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, ChildState> eldest) {
+            return size() > CHILD_CACHE_SIZE;
         }
     };
     /** Parents already in the due-set since its last publication: saves a store write per event. */
@@ -109,7 +120,8 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
         try {
             apply(record);
         } catch (RuntimeException e) {
-            parentCache.clear(); // a half-applied change must not outlive the failure in the cache
+            parentCache.clear(); // a half-applied change must not outlive the failure in the caches
+            childCache.clear();
             throw e;
         }
     }
@@ -168,11 +180,11 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
 
     private void onChildAdded(ParentState parent, ChildAdded added) {
         String key = ChildState.storeKey(parent.id(), added.childId());
-        if (parent.isCrawl() || !parent.acceptsNewChildren() || parent.isSealed() || children.get(key) != null) {
+        if (parent.isCrawl() || !parent.acceptsNewChildren() || parent.isSealed() || loadChild(key) != null) {
             return; // crawl children come from links; a sealed, ended or known child is not added again
         }
         ChildState child = ChildState.pending(added.childId(), added.name(), 0, added.timestamp());
-        children.put(key, child);
+        saveChild(key, child);
         parent.childScheduled(added.timestamp());
         parent.touch(added.timestamp());
         childChanged(parent.id(), child);
@@ -237,7 +249,7 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
 
     private void onStatusChanged(ParentState parent, ChildStatusChanged change) {
         String key = ChildState.storeKey(parent.id(), change.childId());
-        ChildState child = children.get(key);
+        ChildState child = loadChild(key);
         if (child == null) {
             deadLetter(parent.id(), change, parent.childrenRemoved()
                     ? "late event for child " + change.childId() + " of a finished parent whose child state was removed"
@@ -254,7 +266,7 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
             next = next.withStatus(ChildStatus.FAILED, next.attempt(), "failed without a reason", ReasonClass.ERROR,
                     next.httpStatus(), null, at);
         }
-        children.put(key, next);
+        saveChild(key, next);
         childChanged(parent.id(), next);
         parent.touch(at);
         if (child.status() != next.status()) {
@@ -346,7 +358,7 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
         for (KeyValue<String, ChildState> entry : pending) {
             ChildState cancelled = entry.value.withStatus(ChildStatus.CANCELLED, entry.value.attempt(),
                     "cancelled", null, null, null, at);
-            children.put(entry.key, cancelled);
+            saveChild(entry.key, cancelled);
             parent.childMoved(ChildStatus.PENDING, ChildStatus.CANCELLED, at);
             childChanged(parent.id(), cancelled);
         }
@@ -356,7 +368,7 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
     private void schedule(ParentState parent, String url, int depth, Instant at) {
         String childId = Ids.childIdOfNormalized(parent.id(), url);
         String key = ChildState.storeKey(parent.id(), childId);
-        if (children.get(key) != null) {
+        if (loadChild(key) != null) {
             return; // the frontier's dedupe: this page is a child already
         }
         if (!parent.hasRoomForChildren()) {
@@ -364,7 +376,7 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
             return;
         }
         ChildState child = ChildState.pending(childId, url, depth, at);
-        children.put(key, child);
+        saveChild(key, child);
         parent.childScheduled(at);
         String host = UrlNormalizer.host(url);
         CrawlTask task = new CrawlTask(parent.id(), childId, url, depth, 1, settings.hostShards(), at);
@@ -428,6 +440,7 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
 
     private void clearCaches() {
         parentCache.clear();
+        childCache.clear();
         markedDue.clear();
         scopes.clear();
         childChanges.clear();
@@ -467,6 +480,22 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
             }
         }
         return parent;
+    }
+
+    private ChildState loadChild(String key) {
+        ChildState child = childCache.get(key);
+        if (child == null) {
+            child = children.get(key);
+            if (child != null) {
+                childCache.put(key, child);
+            }
+        }
+        return child;
+    }
+
+    private void saveChild(String key, ChildState child) {
+        children.put(key, child);
+        childCache.put(key, child);
     }
 
     private void save(ParentState parent) {
@@ -511,6 +540,7 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
             }
             for (String key : keys) {
                 children.delete(key);
+                childCache.remove(key);
                 String childId = key.substring(key.indexOf('/') + 1);
                 context.forward(new Record<>(childId, null, nowMillis), ProgressTopology.CHILD_PROGRESS_SINK);
             }
