@@ -44,7 +44,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *   <li>Latency: with the aggregator running, completions are sent at a fixed rate; for each, the time from the
  *   send to the first committed snapshot of its parent that counts it.</li>
  * </ol>
- * Args: [parents=200] [childrenPerParent=500] [latencyRate=2000] [latencySeconds=20]
+ * Args: [parents=200] [childrenPerParent=500] [latencyRate=2000] [latencySeconds=20] [warmupParents=parents/2]
+ *
+ * <p>The throughput run first processes the warm-up parents' events (written before the measured ones), so the JIT
+ * has compiled the hot paths and the stores have formed before the clock starts, as in a long-running instance.
  */
 public final class AggregatorBenchmark {
 
@@ -59,21 +62,26 @@ public final class AggregatorBenchmark {
         int children = args.length > 1 ? Integer.parseInt(args[1]) : 500;
         int rate = args.length > 2 ? Integer.parseInt(args[2]) : 2000;
         int seconds = args.length > 3 ? Integer.parseInt(args[3]) : 20;
+        int warmup = args.length > 4 ? Integer.parseInt(args[4]) : parents / 2;
         try (EmbeddedBroker broker = EmbeddedBroker.start()) {
             AggregatorBenchmark bench = new AggregatorBenchmark(broker.bootstrapServers());
             System.out.printf("machine: %d cores, %s, Java %s%n", Runtime.getRuntime().availableProcessors(),
                     System.getProperty("os.arch"), System.getProperty("java.version"));
-            bench.throughput(parents, children);
+            bench.throughput(warmup, parents, children);
             bench.latency(rate, seconds);
         }
         System.exit(0);
     }
 
-    private void throughput(int parents, int children) throws Exception {
+    private void throughput(int warmupParents, int parents, int children) throws Exception {
         long events = 0;
+        long warmupEvents = 0;
         long start = System.nanoTime();
         try (KafkaProducer<String, byte[]> producer = producer()) {
-            for (int p = 0; p < parents; p++) {
+            for (int p = 0; p < warmupParents + parents; p++) {
+                if (p == warmupParents) {
+                    warmupEvents = events;
+                }
                 String parent = Ids.newParentId();
                 List<String> urls = new ArrayList<>(children);
                 for (int c = 0; c < children; c++) {
@@ -92,13 +100,17 @@ public final class AggregatorBenchmark {
             }
             producer.flush();
         }
-        System.out.printf("wrote %,d events (%d parents × %d children, running + completed each) in %.1f s%n",
-                events, parents, children, seconds(start));
+        System.out.printf("wrote %,d events (%d warm-up + %d measured parents × %d children, running + completed "
+                + "each) in %.1f s%n", events, warmupParents, parents, children, seconds(start));
 
         long consumed = 0;
         start = System.nanoTime();
+        long readDeadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
         try (KafkaConsumer<byte[], byte[]> consumer = reader(Topics.JOB_EVENTS.name(), true)) {
             while (consumed < events) {
+                if (System.nanoTime() > readDeadline) {
+                    throw new IllegalStateException("read only " + consumed + " of " + events + " events in 3 min");
+                }
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     Topics.JOB_EVENTS.valueSerde().deserializer().deserialize(r.topic(), r.value());
                     consumed++;
@@ -115,6 +127,8 @@ public final class AggregatorBenchmark {
         com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
                 java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         long processCpuStart = 0;
+        long gcStart = 0;
+        long jitStart = 0;
         Map<String, Long> threadCpuStart = new HashMap<>();
         long streamCpuStart = 0;
         long firstProgressNanos = 0;
@@ -126,10 +140,12 @@ public final class AggregatorBenchmark {
                         .entrySet().stream().filter(e -> e.getKey().topic().equals(Topics.JOB_EVENTS.name()))
                         .map(Map.Entry::getValue).mapToLong(OffsetAndMetadata::offset).sum();
                 long now = System.nanoTime();
-                if (firstProgressNanos == 0 && committed > 0) {
+                if (firstProgressNanos == 0 && committed > Math.max(0, warmupEvents - 1)) {
                     firstProgressNanos = now;
                     firstProgressOffset = committed;
                     processCpuStart = os.getProcessCpuTime();
+                    gcStart = gcMillis();
+                    jitStart = jitMillis();
                     streamCpuStart = threadCpu(appId);
                     cpuByThreadGroup(threadCpuStart);
                 }
@@ -148,6 +164,9 @@ public final class AggregatorBenchmark {
                         + "included) %.1f µs; wall %.1f µs%n", (threadCpu(appId) - streamCpuStart) / 1e3 / measuredEvents,
                 (os.getProcessCpuTime() - processCpuStart) / 1e3 / measuredEvents,
                 (done - firstProgressNanos) / 1e3 / measuredEvents);
+        System.out.printf("  of which GC (pause and concurrent threads' time as the JVM reports it) %.1f µs, JIT "
+                        + "compilation %.1f µs%n", (gcMillis() - gcStart) * 1e3 / measuredEvents,
+                (jitMillis() - jitStart) * 1e3 / measuredEvents);
         if (Boolean.getBoolean("bench.threads")) {
             Map<String, Long> end = new HashMap<>();
             cpuByThreadGroup(end);
@@ -226,6 +245,15 @@ public final class AggregatorBenchmark {
                     sorted.length, pct(sorted, 0.50), pct(sorted, 0.99), sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1e6);
         }
         aggregator.close();
+    }
+
+    private static long gcMillis() {
+        return java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .mapToLong(java.lang.management.GarbageCollectorMXBean::getCollectionTime).sum();
+    }
+
+    private static long jitMillis() {
+        return java.lang.management.ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
     }
 
     /** CPU time per thread name with numbers and ids blanked out, so pools add up. */
@@ -309,7 +337,12 @@ public final class AggregatorBenchmark {
 
     private static void send(KafkaProducer<String, byte[]> producer, JobEvent event) {
         producer.send(new ProducerRecord<>(Topics.JOB_EVENTS.name(), event.parentId(),
-                Topics.JOB_EVENTS.valueSerde().serializer().serialize(Topics.JOB_EVENTS.name(), event)));
+                Topics.JOB_EVENTS.valueSerde().serializer().serialize(Topics.JOB_EVENTS.name(), event)), (m, e) -> {
+                    if (e != null) {
+                        System.err.println("benchmark event not written, the figures would be wrong: " + e);
+                        System.exit(2);
+                    }
+                });
     }
 
     private KafkaProducer<String, byte[]> producer() {

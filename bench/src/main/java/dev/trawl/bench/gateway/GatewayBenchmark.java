@@ -17,6 +17,7 @@ import dev.trawl.api.topic.Topics;
 import dev.trawl.gateway.GatewayApplication;
 import dev.trawl.testkit.EmbeddedBroker;
 import dev.trawl.testkit.JvmProcess;
+import dev.trawl.testkit.TopicReader;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -105,6 +106,7 @@ public final class GatewayBenchmark {
                     aggregator = new ProgressAggregator(ProgressAggregator.Settings.defaults(broker.bootstrapServers(),
                             Files.createTempDirectory("bench-e2e-aggregator")));
                     aggregator.start();
+                    awaitScheduled(broker.bootstrapServers(), ids, childrenPerParent);
                     change = parent -> events.send(completed(ids.get(parent), parent, (int) ++versions[parent]));
                 }
                 for (String count : counts) {
@@ -296,6 +298,31 @@ public final class GatewayBenchmark {
         props.put(ProducerConfig.ACKS_CONFIG, "1");
         return new KafkaProducer<>(props, Topics.PARENT_PROGRESS.keySerde().serializer(),
                 Topics.PARENT_PROGRESS.valueSerde().serializer());
+    }
+
+    /**
+     * Waits until the aggregator has scheduled every parent's children (a snapshot with the full total for each), so
+     * the measured runs do not share the machine with the set-up's backlog (tasks and child records to write).
+     */
+    private static void awaitScheduled(String bootstrap, List<String> ids, int children) {
+        long started = System.nanoTime();
+        java.util.Set<String> waiting = new java.util.HashSet<>(ids);
+        try (var progress = TopicReader.fromStart(bootstrap, Topics.PARENT_PROGRESS.name())) {
+            while (!waiting.isEmpty()) {
+                if (System.nanoTime() - started > TimeUnit.MINUTES.toNanos(5)) {
+                    throw new IllegalStateException(waiting.size() + " parents not scheduled after 5 min");
+                }
+                for (var r : progress.poll(Duration.ofMillis(200))) {
+                    ParentProgress snapshot = Topics.PARENT_PROGRESS.valueSerde().deserializer()
+                            .deserialize(r.topic(), r.value());
+                    if (snapshot != null && snapshot.total() == children) {
+                        waiting.remove(snapshot.id());
+                    }
+                }
+            }
+        }
+        System.out.printf("aggregator scheduled %d × %d children in %.1f s%n", ids.size(), children,
+                (System.nanoTime() - started) / 1e9);
     }
 
     private static void awaitUp(HttpClient http, int port, JvmProcess gateway) throws Exception {
