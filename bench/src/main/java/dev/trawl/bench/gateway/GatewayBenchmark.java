@@ -47,8 +47,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * coalescing and the WebSocket write. The gateway's heap is read from its actuator every second.
  *
  * <p>With {@code -Dbench.e2e=true} the changes are child status events on {@code trawl.job-events} instead, and a
- * {@link ProgressAggregator} in this JVM turns them into the snapshots: the latency is then from the status event
- * (its timestamp, the snapshot's {@code updated_at}) to the client, through the aggregator and the gateway.
+ * {@link ProgressAggregator} in this JVM (or, with {@code -Dbench.aggregator-jvm=true}, an {@link AggregatorProcess}
+ * in a JVM of its own) turns them into the snapshots: the latency is then from the status event (its timestamp, the
+ * snapshot's {@code updated_at}) to the client, through the aggregator and the gateway.
  *
  * <p>{@code bench/run dev.trawl.bench.gateway.GatewayBenchmark [clients,clients…] [changes/s] [seconds] [parents]}
  */
@@ -98,14 +99,21 @@ public final class GatewayBenchmark {
                 }
                 producer.flush();
                 events.flush();
-                ProgressAggregator aggregator = null;
+                AutoCloseable aggregator = null;
                 java.util.function.IntConsumer change = parent -> producer.send(record(ids.get(parent),
                         ++versions[parent]));
                 if (endToEnd) {
-                    System.out.println("end to end: status events -> aggregator (this JVM) -> gateway -> clients");
-                    aggregator = new ProgressAggregator(ProgressAggregator.Settings.defaults(broker.bootstrapServers(),
-                            Files.createTempDirectory("bench-e2e-aggregator")));
-                    aggregator.start();
+                    if (Boolean.getBoolean("bench.aggregator-jvm")) {
+                        System.out.println("end to end: status events -> aggregator (own JVM) -> gateway -> clients");
+                        aggregator = JvmProcess.start(AggregatorProcess.class, Files.createTempFile("aggregator-bench",
+                                ".log"), List.of("-Xmx512m", "-XX:+UseSerialGC"), broker.bootstrapServers());
+                    } else {
+                        System.out.println("end to end: status events -> aggregator (this JVM) -> gateway -> clients");
+                        ProgressAggregator inProcess = new ProgressAggregator(ProgressAggregator.Settings.defaults(
+                                broker.bootstrapServers(), Files.createTempDirectory("bench-e2e-aggregator")));
+                        inProcess.start();
+                        aggregator = inProcess;
+                    }
                     awaitScheduled(broker.bootstrapServers(), ids, childrenPerParent);
                     change = parent -> events.send(completed(ids.get(parent), parent, (int) ++versions[parent]));
                 }
