@@ -18,6 +18,7 @@ public record GatewayProperties(
         @DefaultValue Submit submit,
         @DefaultValue Stream stream,
         @DefaultValue JobLog jobLog,
+        @DefaultValue ReadModelSettings readModel,
         String apiToken) {
 
     public boolean tokenRequired() {
@@ -62,5 +63,13 @@ public record GatewayProperties(
      * @param maxJobs jobs whose log is kept (the least recently changed is forgotten first)
      */
     public record JobLog(@DefaultValue("100") int size, @DefaultValue("1000") int maxJobs) {
+    }
+
+    /**
+     * @param finishedChildrenInHeap how long after a job finished its children stay in the heap as objects; after
+     *                               that only their positions in {@code trawl.child-progress} are kept and
+     *                               {@code GET /api/jobs/{id}/children} reads the records back from the topic
+     */
+    public record ReadModelSettings(@DefaultValue("10m") Duration finishedChildrenInHeap) {
     }
 }

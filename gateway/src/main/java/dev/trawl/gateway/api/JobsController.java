@@ -2,6 +2,7 @@ package dev.trawl.gateway.api;
 
 import dev.trawl.api.event.ChildStatus;
 import dev.trawl.api.event.JobStatus;
+import dev.trawl.gateway.readmodel.ChildStore;
 import dev.trawl.gateway.readmodel.ReadModel;
 import dev.trawl.gateway.submit.CrawlSpecValidator;
 import dev.trawl.gateway.submit.JobCommands;
@@ -33,11 +34,13 @@ public class JobsController {
     private final JobCommands commands;
     private final JobQueries queries;
     private final ReadModel readModel;
+    private final ChildStore childStore;
 
-    public JobsController(JobCommands commands, JobQueries queries, ReadModel readModel) {
+    public JobsController(JobCommands commands, JobQueries queries, ReadModel readModel, ChildStore childStore) {
         this.commands = commands;
         this.queries = queries;
         this.readModel = readModel;
+        this.childStore = childStore;
     }
 
     /** 201 once the submission is durable; the body is the first snapshot (the aggregator's, or pending). */
@@ -68,7 +71,7 @@ public class JobsController {
                                         @RequestParam(defaultValue = "100") String size) {
         requireKnown(id);
         ChildStatus wanted = status == null ? null : parseEnum("status", status, ChildStatus.values());
-        List<ChildView> children = readModel.children(id).stream()
+        List<ChildView> children = childStore.children(id).stream()
                 .filter(child -> wanted == null || child.status() == wanted)
                 .map(child -> ChildView.of(child.childId(), child))
                 .sorted(Comparator.comparingInt(ChildView::depth)

@@ -4,6 +4,7 @@ import dev.trawl.api.topic.Topic;
 import dev.trawl.api.topic.Topics;
 import dev.trawl.gateway.TopicBootstrap;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -122,6 +123,7 @@ public class ReadModelConsumer implements SmartLifecycle {
                 for (ConsumerRecord<String, byte[]> record : records) {
                     apply(record);
                 }
+                readModel.evictFinishedChildren(Instant.now());
                 if (!caughtUp) {
                     catchUpTargets.entrySet().removeIf(target -> c.position(target.getKey()) >= target.getValue());
                     if (catchUpTargets.isEmpty()) {
@@ -164,7 +166,8 @@ public class ReadModelConsumer implements SmartLifecycle {
             if (topic.equals(Topics.PARENT_PROGRESS.name())) {
                 readModel.applyParent(record.key(), decode(Topics.PARENT_PROGRESS, record));
             } else if (topic.equals(Topics.CHILD_PROGRESS.name())) {
-                readModel.applyChild(record.key(), decode(Topics.CHILD_PROGRESS, record));
+                readModel.applyChild(record.key(), decode(Topics.CHILD_PROGRESS, record), record.partition(),
+                        record.offset());
             } else if (topic.equals(Topics.DOCUMENTS.name())) {
                 readModel.applyDocument(record.key(), decode(Topics.DOCUMENTS, record), record.partition(),
                         record.offset());
