@@ -10,25 +10,22 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 
 /**
  * Reads child records back from {@code trawl.child-progress} at the positions a {@link ChildIndex} holds: every
  * partition concerned is assigned at once, seeked to its lowest offset wanted and read forward in offset order,
- * seeking ahead again only over a long stretch of other jobs' records, and paused once its last offset is passed. Compaction removes a record only once a newer one with the same key exists,
- * and the index then points at the newer one (the argument of {@link MarkdownStore}); a record that is gone anyway
- * (a race with compaction) is left out. One consumer, used by one request at a time.
+ * seeking ahead again only over a long stretch of other jobs' records, and paused once its last offset is passed.
+ * Compaction removes a record only once a newer one with the same key exists, and the index then points at the
+ * newer one (the argument of {@link MarkdownStore}); a record that is gone anyway (a race with compaction) is left
+ * out. One consumer, used by one request at a time.
  */
 @Component
 public class ChildRecordReader implements DisposableBean {
@@ -41,15 +38,9 @@ public class ChildRecordReader implements DisposableBean {
     private final KafkaConsumer<String, byte[]> consumer;
 
     public ChildRecordReader(TopicBootstrap topics) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, topics.bootstrapServers());
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "trawl-gateway-children-" + UUID.randomUUID());
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2_000);
         // a fetch left waiting for new data holds up the next request's fetch: keep the wait short
-        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
-        consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+        consumer = PositionedReads.consumer(topics.bootstrapServers(), "trawl-gateway-children-",
+                Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2_000, ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10));
     }
 
     /**

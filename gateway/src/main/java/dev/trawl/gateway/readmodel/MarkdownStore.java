@@ -5,15 +5,12 @@ import dev.trawl.api.topic.Topics;
 import dev.trawl.gateway.TopicBootstrap;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
-import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 
@@ -31,13 +28,8 @@ public class MarkdownStore implements DisposableBean {
     private final KafkaConsumer<String, byte[]> consumer;
 
     public MarkdownStore(TopicBootstrap topics) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, topics.bootstrapServers());
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "trawl-gateway-markdown-" + UUID.randomUUID());
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
-        consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+        consumer = PositionedReads.consumer(topics.bootstrapServers(), "trawl-gateway-markdown-",
+                Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1));
     }
 
     /** The Markdown of {@code document}, or empty when its record can no longer be read. */
