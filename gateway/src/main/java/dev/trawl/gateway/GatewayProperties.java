@@ -55,7 +55,8 @@ public record GatewayProperties(
     public record Stream(
             @DefaultValue("1h") Duration timeout,
             @DefaultValue("50ms") Duration coalesceInterval,
-            @DefaultValue("10s") Duration sendTimeLimit) {
+            @DefaultValue("10s") Duration sendTimeLimit,
+            @DefaultValue("15s") Duration heartbeatInterval) {
     }
 
     /**

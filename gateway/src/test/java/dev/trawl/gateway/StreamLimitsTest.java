@@ -28,7 +28,8 @@ import org.springframework.test.context.TestPropertySource;
  * reading delays no one else, and is disconnected once a write to it has been outstanding past the limit.
  */
 @Timeout(240)
-@TestPropertySource(properties = "trawl.gateway.stream.send-time-limit=3s")
+@TestPropertySource(properties = {"trawl.gateway.stream.send-time-limit=3s",
+        "trawl.gateway.stream.heartbeat-interval=500ms"})
 class StreamLimitsTest extends GatewayIntegrationTest {
 
     /** Large enough that a few snapshots fill the socket buffers of a client that reads nothing. */
@@ -83,6 +84,44 @@ class StreamLimitsTest extends GatewayIntegrationTest {
             for (StalledHttpStream client : stalled) {
                 client.close();
             }
+        }
+    }
+
+    @Test
+    void aQuietSseStreamGetsHeartbeatCommentsAndAnNdjsonStreamNothingButSnapshots() throws Exception {
+        String id = Ids.newParentId();
+        publish(progress(id, 1, JobStatus.RUNNING));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> get("/api/jobs/" + id, "application/json").statusCode() == 200);
+        String sse = readFor("/api/jobs/" + id + "/events", "text/event-stream", Duration.ofMillis(2500));
+        String ndjson = readFor("/api/jobs/" + id + "/stream", "application/x-ndjson", Duration.ofMillis(2500));
+
+        assertThat(sse).contains("event:snapshot");
+        assertThat(sse.split(":heartbeat\n\n", -1).length - 1).isBetween(2, 8); // every 500 ms, not flooding
+        assertThat(ndjson).doesNotContain("heartbeat");
+    }
+
+    /** Everything a raw HTTP/1.1 client reads from {@code path} within {@code duration}, headers included. */
+    private String readFor(String path, String accept, Duration duration) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("localhost", port)) {
+            socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nAccept: " + accept
+                    + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.setSoTimeout(100);
+            java.io.ByteArrayOutputStream read = new java.io.ByteArrayOutputStream();
+            byte[] buffer = new byte[8192];
+            long end = System.nanoTime() + duration.toNanos();
+            while (System.nanoTime() < end) {
+                try {
+                    int n = socket.getInputStream().read(buffer);
+                    if (n < 0) {
+                        break;
+                    }
+                    read.write(buffer, 0, n);
+                } catch (java.net.SocketTimeoutException quiet) {
+                    // nothing yet
+                }
+            }
+            return read.toString(java.nio.charset.StandardCharsets.UTF_8);
         }
     }
 

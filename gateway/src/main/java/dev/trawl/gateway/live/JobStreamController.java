@@ -1,5 +1,6 @@
 package dev.trawl.gateway.live;
 
+import dev.trawl.api.event.ParentProgress;
 import dev.trawl.gateway.GatewayProperties;
 import dev.trawl.gateway.api.JobQueries;
 import dev.trawl.gateway.api.JobSnapshot;
@@ -8,6 +9,7 @@ import dev.trawl.gateway.readmodel.ReadModel;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,6 +17,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationListener;
@@ -50,6 +53,7 @@ public class JobStreamController implements ApplicationListener<ContextClosedEve
     private final ScheduledExecutorService scheduler;
     private final GatewayProperties.Stream config;
     private final Set<StreamClient> open = ConcurrentHashMap.newKeySet();
+    private final Map<String, Set<StreamClient>> byJob = new ConcurrentHashMap<>();
     private final AtomicLong tooSlow = new AtomicLong();
     private final ScheduledFuture<?> sweep;
 
@@ -59,8 +63,28 @@ public class JobStreamController implements ApplicationListener<ContextClosedEve
         this.readModel = readModel;
         this.scheduler = liveScheduler;
         this.config = properties.stream();
-        long every = Math.max(MIN_SWEEP_NANOS, config.sendTimeLimit().toNanos() / 2);
+        long every = Math.max(MIN_SWEEP_NANOS,
+                Math.min(config.sendTimeLimit().toNanos(), config.heartbeatInterval().toNanos()) / 2);
         sweep = scheduler.scheduleWithFixedDelay(this::sweep, every, every, TimeUnit.NANOSECONDS);
+        // one listener for all streams: a snapshot touches only the streams of its job
+        readModel.addListener(new ReadModel.ParentListener() {
+            @Override
+            public void onParentProgress(ParentProgress snapshot) {
+                forEachOf(snapshot.id(), client -> client.onParentProgress(snapshot));
+            }
+
+            @Override
+            public void onParentRemoved(String parentId) {
+                forEachOf(parentId, client -> client.onParentRemoved(parentId));
+            }
+        });
+    }
+
+    private void forEachOf(String jobId, Consumer<StreamClient> action) {
+        Set<StreamClient> clients = byJob.get(jobId);
+        if (clients != null) {
+            clients.forEach(action);
+        }
     }
 
     @GetMapping("/api/jobs/{id}/events")
@@ -83,16 +107,15 @@ public class JobStreamController implements ApplicationListener<ContextClosedEve
         }
         ServletStreamOutput output = ServletStreamOutput.open(request, response, format, config.timeout());
         StreamClient client = new StreamClient(id, format, scheduler, config.coalesceInterval());
-        AutoCloseable listening = readModel.addListener(client);
         client.onClose(() -> {
             open.remove(client);
-            try {
-                listening.close();
-            } catch (Exception ignored) {
-                // removing a listener does not fail
-            }
+            byJob.computeIfPresent(id, (job, clients) -> {
+                clients.remove(client);
+                return clients.isEmpty() ? null : clients;
+            });
         });
         open.add(client);
+        byJob.computeIfAbsent(id, job -> ConcurrentHashMap.newKeySet()).add(client);
         // listening first, then the current snapshot: an update in between is queued and sent only if newer
         Optional<JobSnapshot> current = jobs.find(id);
         client.start(output, current, lastVersion);
@@ -102,11 +125,14 @@ public class JobStreamController implements ApplicationListener<ContextClosedEve
     private void sweep() {
         long now = System.nanoTime();
         long limit = config.sendTimeLimit().toNanos();
+        long heartbeat = config.heartbeatInterval().toNanos();
         for (StreamClient client : open) {
             if (client.writingForNanos(now) > limit) {
                 tooSlow.incrementAndGet();
                 log.info("stream {} has not taken a write for {}, disconnecting it", client, config.sendTimeLimit());
                 client.abort();
+            } else {
+                client.heartbeatIfQuiet(now, heartbeat);
             }
         }
     }

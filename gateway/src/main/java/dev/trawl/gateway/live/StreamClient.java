@@ -67,6 +67,7 @@ final class StreamClient implements ReadModel.ParentListener {
     private long lastFlushNanos;
 
     private volatile long writingSinceNanos;
+    private volatile long lastWriteNanos = System.nanoTime();
     private volatile boolean closed;
 
     StreamClient(String jobId, StreamFormat format, ScheduledExecutorService scheduler, Duration interval) {
@@ -185,6 +186,7 @@ final class StreamClient implements ReadModel.ParentListener {
                     return;
                 }
                 writingSinceNanos = System.nanoTime();
+                lastWriteNanos = writingSinceNanos;
                 output.write(next);
             }
         } catch (IOException | RuntimeException e) {
@@ -239,6 +241,24 @@ final class StreamClient implements ReadModel.ParentListener {
             flushScheduled = false;
         }
         pump();
+    }
+
+    /**
+     * Queues a heartbeat if nothing was written for {@code intervalNanos} and nothing is queued or on its way: it
+     * keeps proxies from closing a quiet stream and finds connections whose client is gone.
+     */
+    void heartbeatIfQuiet(long now, long intervalNanos) {
+        byte[] heartbeat = format.heartbeat();
+        if (heartbeat == null || now - lastWriteNanos < intervalNanos) {
+            return;
+        }
+        synchronized (lock) {
+            if (closed || ended || removed || pending != null || opening != null || writingSinceNanos != 0) {
+                return;
+            }
+            opening = heartbeat;
+            wakeLocked(0);
+        }
     }
 
     /** How long the write now on its way has been outstanding, 0 when none is. */

@@ -28,6 +28,11 @@ enum StreamFormat {
         byte[] upToDate() {
             return utf8(":up to date\n\n");
         }
+
+        @Override
+        byte[] heartbeat() {
+            return utf8(":heartbeat\n\n");
+        }
     },
 
     /** One snapshot per line; a last line {@code {"type":"removed","job_id":..}} when the job is deleted. */
@@ -45,6 +50,11 @@ enum StreamFormat {
         @Override
         byte[] upToDate() {
             return new byte[0];
+        }
+
+        @Override
+        byte[] heartbeat() {
+            return null; // every line is a snapshot: readers such as `jq .progress_text` would trip on another kind
         }
     };
 
@@ -65,6 +75,9 @@ enum StreamFormat {
 
     /** Sent when the stream opens with nothing newer than what the client holds (a resumed SSE client). */
     abstract byte[] upToDate();
+
+    /** Sent on a quiet stream every heartbeat interval (an SSE comment, invisible to EventSource); null: none. */
+    abstract byte[] heartbeat();
 
     private static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
