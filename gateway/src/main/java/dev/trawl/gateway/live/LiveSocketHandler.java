@@ -56,6 +56,8 @@ public class LiveSocketHandler extends TextWebSocketHandler implements Applicati
     private final Map<String, SocketClient> clients = new ConcurrentHashMap<>();
     private final Subscribers subscribers = new Subscribers();
     private final ScheduledFuture<?> sweep;
+    // touched by the sweep only
+    private long nextHeartbeatNanos;
 
     public LiveSocketHandler(JobQueries jobs, ReadModel readModel, ScheduledExecutorService liveScheduler,
                              GatewayProperties properties) {
@@ -75,7 +77,9 @@ public class LiveSocketHandler extends TextWebSocketHandler implements Applicati
             }
         });
         readModel.addChildListener(this::fanOut);
-        long every = config.heartbeatInterval().toNanos();
+        // often enough that a stuck client goes within half a send time limit of it, pings at their own pace
+        long every = Math.min(config.heartbeatInterval().toNanos(), config.sendTimeLimit().toNanos() / 2);
+        nextHeartbeatNanos = System.nanoTime() + config.heartbeatInterval().toNanos();
         sweep = scheduler.scheduleWithFixedDelay(this::sweep, every, every, TimeUnit.NANOSECONDS);
     }
 
@@ -108,15 +112,19 @@ public class LiveSocketHandler extends TextWebSocketHandler implements Applicati
 
     private void sweep() {
         long now = System.nanoTime();
+        boolean beat = now - nextHeartbeatNanos >= 0;
+        if (beat) {
+            nextHeartbeatNanos = now + config.heartbeatInterval().toNanos();
+        }
         for (SocketClient client : clients.values()) {
             try {
                 if (client.sendingForNanos(now) > config.sendTimeLimit().toNanos()) {
-                    log.debug("{} has not taken a message for {}, disconnecting it", client, config.sendTimeLimit());
+                    log.info("{} has not taken a message for {}, disconnecting it", client, config.sendTimeLimit());
                     close(client, TOO_SLOW);
                 } else if (client.silentForNanos(now) > config.idleTimeout().toNanos()) {
                     log.debug("{} silent for {}, disconnecting it", client, config.idleTimeout());
                     close(client, IDLE);
-                } else {
+                } else if (beat) {
                     client.heartbeat();
                 }
             } catch (RuntimeException e) {

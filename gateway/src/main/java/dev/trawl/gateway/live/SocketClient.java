@@ -392,7 +392,7 @@ final class SocketClient {
 
     private void failed(Throwable error) {
         if (!closed) {
-            log.debug("{} failed to receive, closing it: {}", this, String.valueOf(error));
+            log.info("{} did not take a message ({}), closing it", this, String.valueOf(error));
             sendingSinceNanos = 0;
             scheduler.execute(() -> closeSession(CloseStatus.SESSION_NOT_RELIABLE));
         }
