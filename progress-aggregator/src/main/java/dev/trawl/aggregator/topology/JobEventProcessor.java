@@ -31,7 +31,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -52,9 +51,7 @@ import org.slf4j.LoggerFactory;
 final class JobEventProcessor implements Processor<String, JobEvent, String, Object> {
 
     private static final Logger log = LoggerFactory.getLogger(JobEventProcessor.class);
-    private static final StringSerializer PREFIX_SERIALIZER = new StringSerializer();
     private static final int PARENT_CACHE_SIZE = 10_000;
-    private static final int CHILD_CACHE_SIZE = 10_000;
 
     private final ProgressTopology.Settings settings;
     /** Compiled scopes are a cache: rebuilt from the stored spec after a restart. */
@@ -70,32 +67,12 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
             return size() > PARENT_CACHE_SIZE;
         }
     };
-    /**
-     * Recently written children as objects, the same way: a child's next event usually follows soon after its
-     * last one (scheduled, then running, then its end), and reading it back from the store would deserialise it.
-     */
-    private final Map<String, ChildState> childCache = new LinkedHashMap<>(4096, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, ChildState> eldest) {
-            return size() > CHILD_CACHE_SIZE;
-        }
-    };
     /** Parents already in the due-set since its last publication: saves a store write per event. */
     private final Set<String> markedDue = new HashSet<>();
-    /**
-     * Children changed since their parent's last snapshot, latest state only: published with the parent's
-     * snapshot, so a child that goes pending → running → completed within one interval is one record.
-     */
-    private final Map<String, Map<String, ChildState>> childChanges = new HashMap<>();
-    /**
-     * Parents published since this task (re)initialised. The first publication of any other parent re-sends all
-     * its children: changes made before a crash or a move of the task were committed, but not their records.
-     */
-    private final Set<String> publishedSinceInit = new HashSet<>();
 
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, ParentState> parents;
-    private KeyValueStore<String, ChildState> children;
+    private Children children;
     private KeyValueStore<String, Long> dirty;
     private KeyValueStore<String, String> finished;
 
@@ -107,7 +84,7 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
         this.parents = context.getStateStore(ProgressTopology.PARENTS_STORE);
-        this.children = context.getStateStore(ProgressTopology.CHILDREN_STORE);
+        this.children = new Children(context.getStateStore(ProgressTopology.CHILDREN_STORE));
         this.dirty = context.getStateStore(ProgressTopology.DIRTY_STORE);
         this.finished = context.getStateStore(ProgressTopology.FINISHED_STORE);
         clearCaches();
@@ -121,7 +98,7 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
             apply(record);
         } catch (RuntimeException e) {
             parentCache.clear(); // a half-applied change must not outlive the failure in the caches
-            childCache.clear();
+            children.clearCache();
             throw e;
         }
     }
@@ -179,15 +156,14 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
     }
 
     private void onChildAdded(ParentState parent, ChildAdded added) {
-        String key = ChildState.storeKey(parent.id(), added.childId());
-        if (parent.isCrawl() || !parent.acceptsNewChildren() || parent.isSealed() || loadChild(key) != null) {
+        if (parent.isCrawl() || !parent.acceptsNewChildren() || parent.isSealed()
+                || children.get(parent.id(), added.childId()) != null) {
             return; // crawl children come from links; a sealed, ended or known child is not added again
         }
         ChildState child = ChildState.pending(added.childId(), added.name(), 0, added.timestamp());
-        saveChild(key, child);
+        children.put(parent.id(), child);
         parent.childScheduled(added.timestamp());
         parent.touch(added.timestamp());
-        childChanged(parent.id(), child);
         save(parent);
     }
 
@@ -248,8 +224,7 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
     }
 
     private void onStatusChanged(ParentState parent, ChildStatusChanged change) {
-        String key = ChildState.storeKey(parent.id(), change.childId());
-        ChildState child = loadChild(key);
+        ChildState child = children.get(parent.id(), change.childId());
         if (child == null) {
             deadLetter(parent.id(), change, parent.childrenRemoved()
                     ? "late event for child " + change.childId() + " of a finished parent whose child state was removed"
@@ -266,8 +241,7 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
             next = next.withStatus(ChildStatus.FAILED, next.attempt(), "failed without a reason", ReasonClass.ERROR,
                     next.httpStatus(), null, at);
         }
-        saveChild(key, next);
-        childChanged(parent.id(), next);
+        children.put(parent.id(), next);
         parent.touch(at);
         if (child.status() != next.status()) {
             parent.childMoved(child.status(), next.status(), at);
@@ -345,30 +319,17 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
     }
 
     private void cancelPendingChildren(ParentState parent, Instant at) {
-        List<KeyValue<String, ChildState>> pending = new ArrayList<>();
-        try (KeyValueIterator<String, ChildState> it =
-                     children.prefixScan(ChildState.storePrefix(parent.id()), PREFIX_SERIALIZER)) {
-            while (it.hasNext()) {
-                KeyValue<String, ChildState> entry = it.next();
-                if (entry.value.status() == ChildStatus.PENDING) {
-                    pending.add(entry);
-                }
-            }
-        }
-        for (KeyValue<String, ChildState> entry : pending) {
-            ChildState cancelled = entry.value.withStatus(ChildStatus.CANCELLED, entry.value.attempt(),
-                    "cancelled", null, null, null, at);
-            saveChild(entry.key, cancelled);
+        for (ChildState child : children.pendingOf(parent.id())) {
+            children.put(parent.id(), child.withStatus(ChildStatus.CANCELLED, child.attempt(), "cancelled", null, null,
+                    null, at));
             parent.childMoved(ChildStatus.PENDING, ChildStatus.CANCELLED, at);
-            childChanged(parent.id(), cancelled);
         }
     }
 
     /** Schedules the normalised {@code url} as a child unless it is known already or {@code max_pages} is reached. */
     private void schedule(ParentState parent, String url, int depth, Instant at) {
         String childId = Ids.childIdOfNormalized(parent.id(), url);
-        String key = ChildState.storeKey(parent.id(), childId);
-        if (loadChild(key) != null) {
+        if (children.get(parent.id(), childId) != null) {
             return; // the frontier's dedupe: this page is a child already
         }
         if (!parent.hasRoomForChildren()) {
@@ -376,13 +337,12 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
             return;
         }
         ChildState child = ChildState.pending(childId, url, depth, at);
-        saveChild(key, child);
+        children.put(parent.id(), child);
         parent.childScheduled(at);
         String host = UrlNormalizer.host(url);
         CrawlTask task = new CrawlTask(parent.id(), childId, url, depth, 1, settings.hostShards(), at);
         context.forward(new Record<>(Ids.hostShardKey(host, childId, settings.hostShards()), task, at.toEpochMilli()),
                 ProgressTopology.TASKS_SINK);
-        childChanged(parent.id(), child);
     }
 
     private CrawlScope scopeOf(ParentState parent) {
@@ -440,35 +400,9 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
 
     private void clearCaches() {
         parentCache.clear();
-        childCache.clear();
+        children.clearMemory();
         markedDue.clear();
         scopes.clear();
-        childChanges.clear();
-        publishedSinceInit.clear();
-    }
-
-    private void childChanged(String parentId, ChildState child) {
-        childChanges.computeIfAbsent(parentId, id -> new LinkedHashMap<>()).put(child.childId(), child);
-    }
-
-    /** Sends the parent's changed children, or all of them on its first publication since the task started. */
-    private void publishChildren(String parentId, long nowMillis) {
-        Map<String, ChildState> changed = childChanges.remove(parentId);
-        if (publishedSinceInit.add(parentId)) {
-            try (KeyValueIterator<String, ChildState> it =
-                         children.prefixScan(ChildState.storePrefix(parentId), PREFIX_SERIALIZER)) {
-                while (it.hasNext()) {
-                    ChildState child = it.next().value;
-                    context.forward(new Record<>(child.childId(), child.toProgress(parentId), nowMillis),
-                            ProgressTopology.CHILD_PROGRESS_SINK);
-                }
-            }
-        } else if (changed != null) {
-            for (ChildState child : changed.values()) {
-                context.forward(new Record<>(child.childId(), child.toProgress(parentId), nowMillis),
-                        ProgressTopology.CHILD_PROGRESS_SINK);
-            }
-        }
     }
 
     private ParentState loadParent(String parentId) {
@@ -480,22 +414,6 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
             }
         }
         return parent;
-    }
-
-    private ChildState loadChild(String key) {
-        ChildState child = childCache.get(key);
-        if (child == null) {
-            child = children.get(key);
-            if (child != null) {
-                childCache.put(key, child);
-            }
-        }
-        return child;
-    }
-
-    private void saveChild(String key, ChildState child) {
-        children.put(key, child);
-        childCache.put(key, child);
     }
 
     private void save(ParentState parent) {
@@ -531,17 +449,8 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
         }
         for (KeyValue<String, String> entry : expired) {
             String parentId = entry.value;
-            List<String> keys = new ArrayList<>();
-            try (KeyValueIterator<String, ChildState> it =
-                         children.prefixScan(ChildState.storePrefix(parentId), PREFIX_SERIALIZER)) {
-                while (it.hasNext()) {
-                    keys.add(it.next().key);
-                }
-            }
-            for (String key : keys) {
-                children.delete(key);
-                childCache.remove(key);
-                String childId = key.substring(key.indexOf('/') + 1);
+            List<String> removed = children.removeAllOf(parentId);
+            for (String childId : removed) {
                 context.forward(new Record<>(childId, null, nowMillis), ProgressTopology.CHILD_PROGRESS_SINK);
             }
             ParentState parent = loadParent(parentId);
@@ -550,7 +459,8 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
                 parents.put(parentId, parent);
             }
             finished.delete(entry.key);
-            log.info("removed the state of {} children of {}, finished before the retention", keys.size(), parentId);
+            log.info("removed the state of {} children of {}, finished before the retention", removed.size(),
+                    parentId);
         }
     }
 
@@ -572,11 +482,9 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
             var snapshot = parent.nextSnapshot();
             parents.put(parentId, parent);
             long now = context.currentSystemTimeMs();
-            publishChildren(parentId, now);
+            children.publish(parentId, parent.status().isTerminal(), (childId, progress) -> context.forward(
+                    new Record<>(childId, progress, now), ProgressTopology.CHILD_PROGRESS_SINK));
             context.forward(new Record<>(parentId, snapshot, now), ProgressTopology.PARENT_PROGRESS_SINK);
-            if (parent.status().isTerminal()) {
-                publishedSinceInit.remove(parentId); // bounded: a late change re-sends this parent's children once
-            }
         }
     }
 
