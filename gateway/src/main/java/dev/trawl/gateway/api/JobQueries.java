@@ -1,6 +1,8 @@
 package dev.trawl.gateway.api;
 
+import dev.trawl.api.event.ChildStatus;
 import dev.trawl.api.event.JobStatus;
+import dev.trawl.gateway.readmodel.ChildStore;
 import dev.trawl.gateway.readmodel.ReadModel;
 import dev.trawl.gateway.submit.JobCommands;
 import java.time.Instant;
@@ -9,7 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import org.springframework.stereotype.Service;
 
-/** Reads of parent snapshots shared by REST and the live surfaces. */
+/** Reads of parent snapshots and their children shared by REST, MCP and the live surfaces. */
 @Service
 public class JobQueries {
 
@@ -21,10 +23,27 @@ public class JobQueries {
 
     private final ReadModel readModel;
     private final JobCommands commands;
+    private final ChildStore childStore;
 
-    public JobQueries(ReadModel readModel, JobCommands commands) {
+    public JobQueries(ReadModel readModel, JobCommands commands, ChildStore childStore) {
         this.readModel = readModel;
         this.commands = commands;
+        this.childStore = childStore;
+    }
+
+    /** True when the job has a snapshot (or was just accepted here), or any child or document of it is held. */
+    public boolean known(String jobId) {
+        return find(jobId).isPresent() || readModel.knows(jobId);
+    }
+
+    /** The job's children, optionally of one status, by depth then URL. */
+    public List<ChildView> children(String jobId, ChildStatus status) {
+        return childStore.children(jobId).stream()
+                .filter(child -> status == null || child.status() == status)
+                .map(child -> ChildView.of(child.childId(), child))
+                .sorted(Comparator.comparingInt(ChildView::depth)
+                        .thenComparing(ChildView::url, Comparator.nullsLast(Comparator.naturalOrder())))
+                .toList();
     }
 
     /** The job's latest snapshot; a job this gateway just accepted shows as pending until its first snapshot. */

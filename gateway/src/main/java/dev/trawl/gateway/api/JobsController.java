@@ -2,7 +2,6 @@ package dev.trawl.gateway.api;
 
 import dev.trawl.api.event.ChildStatus;
 import dev.trawl.api.event.JobStatus;
-import dev.trawl.gateway.readmodel.ChildStore;
 import dev.trawl.gateway.readmodel.ReadModel;
 import dev.trawl.gateway.submit.CrawlSpecValidator;
 import dev.trawl.gateway.submit.JobCommands;
@@ -34,13 +33,11 @@ public class JobsController {
     private final JobCommands commands;
     private final JobQueries queries;
     private final ReadModel readModel;
-    private final ChildStore childStore;
 
-    public JobsController(JobCommands commands, JobQueries queries, ReadModel readModel, ChildStore childStore) {
+    public JobsController(JobCommands commands, JobQueries queries, ReadModel readModel) {
         this.commands = commands;
         this.queries = queries;
         this.readModel = readModel;
-        this.childStore = childStore;
     }
 
     /** 201 once the submission is durable; the body is the first snapshot (the aggregator's, or pending). */
@@ -71,13 +68,7 @@ public class JobsController {
                                         @RequestParam(defaultValue = "100") String size) {
         requireKnown(id);
         ChildStatus wanted = status == null ? null : parseEnum("status", status, ChildStatus.values());
-        List<ChildView> children = childStore.children(id).stream()
-                .filter(child -> wanted == null || child.status() == wanted)
-                .map(child -> ChildView.of(child.childId(), child))
-                .sorted(Comparator.comparingInt(ChildView::depth)
-                        .thenComparing(ChildView::url, Comparator.nullsLast(Comparator.naturalOrder())))
-                .toList();
-        return PageView.of(children, nonNegative("page", page), pageSize(size));
+        return PageView.of(queries.children(id, wanted), nonNegative("page", page), pageSize(size));
     }
 
     @GetMapping("/{id}/documents")
@@ -118,7 +109,7 @@ public class JobsController {
     }
 
     private void requireKnown(String id) {
-        if (queries.find(id).isEmpty() && !readModel.knows(id)) {
+        if (!queries.known(id)) {
             throw new NotFoundException("no job " + id);
         }
     }

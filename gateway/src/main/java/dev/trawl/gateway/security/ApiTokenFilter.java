@@ -22,7 +22,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * When {@code trawl.gateway.api-token} is set, requires it as {@code Authorization: Bearer <token>} for every
  * mutating {@code /api/**} request and for every subscription: the {@code /ws} handshake and the SSE and NDJSON
  * streams. Those three also accept {@code ?token=<token>}, because a browser's {@code WebSocket} and
- * {@code EventSource} cannot set headers. Reads of snapshots, children, documents and the dashboard stay open.
+ * {@code EventSource} cannot set headers. Every {@code /mcp} request needs it too, as the header only (MCP clients
+ * set headers; a token in a URL ends up in logs). Reads of snapshots, children, documents and the dashboard stay
+ * open.
  * A refused request is {@code 401} problem+json with {@code WWW-Authenticate: Bearer}.
  */
 @Component
@@ -48,7 +50,7 @@ public class ApiTokenFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         String path = request.getRequestURI().substring(request.getContextPath().length());
         boolean subscription = path.equals("/ws") || STREAMS.matcher(path).matches();
-        boolean mutating = path.startsWith("/api/") && !READS.contains(request.getMethod());
+        boolean mutating = path.startsWith("/api/") && !READS.contains(request.getMethod()) || path.equals("/mcp");
         if (!subscription && !mutating) {
             chain.doFilter(request, response);
             return;

@@ -48,6 +48,11 @@ public final class SubmitJobRequestReader {
         } catch (JacksonException e) {
             throw new InvalidRequestException("body", "malformed JSON: " + e.getOriginalMessage());
         }
+        return read(root);
+    }
+
+    /** The same checks on an already parsed body (the MCP {@code submit_crawl} tool's arguments). */
+    public static SubmitJobRequest read(JsonNode root) {
         if (root == null || !root.isObject()) {
             throw new InvalidRequestException("body", "must be a JSON object");
         }
