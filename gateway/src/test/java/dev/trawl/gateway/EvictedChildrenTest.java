@@ -61,7 +61,8 @@ class EvictedChildrenTest extends GatewayIntegrationTest {
 
         List<JsonNode> held = answers(parent);
         assertThat(readModel.childrenEvicted(parent)).isFalse();
-        assertThat(held.get(0).get("items").findValuesAsString("status")).containsOnly("completed", "failed", "running");
+        assertThat(held.get(0).get("items").findValuesAsString("status"))
+                .containsOnly("completed", "failed", "running");
 
         publish(finished(parent, 2));
         await().atMost(Duration.ofSeconds(30)).until(() -> readModel.childrenEvicted(parent));

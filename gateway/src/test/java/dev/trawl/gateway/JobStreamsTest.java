@@ -109,6 +109,7 @@ class JobStreamsTest extends GatewayIntegrationTest {
     }
 
     private void awaitKnown(String id) {
-        await().atMost(Duration.ofSeconds(10)).until(() -> get("/api/jobs/" + id, "application/json").statusCode() == 200);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> get("/api/jobs/" + id, "application/json").statusCode() == 200);
     }
 }

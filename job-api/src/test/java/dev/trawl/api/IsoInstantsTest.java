@@ -42,7 +42,8 @@ class IsoInstantsTest {
 
     @Test
     void readsEveryFractionLengthAndFallsBackForOtherShapes() throws Exception {
-        assertThat(IsoInstants.parseFast("2026-11-22T09:19:04.1Z")).isEqualTo(Instant.parse("2026-11-22T09:19:04.100Z"));
+        assertThat(IsoInstants.parseFast("2026-11-22T09:19:04.1Z"))
+                .isEqualTo(Instant.parse("2026-11-22T09:19:04.100Z"));
         assertThat(IsoInstants.parseFast("2026-11-22T09:19:04.12345Z"))
                 .isEqualTo(Instant.parse("2026-11-22T09:19:04.123450Z"));
         assertThat(IsoInstants.parseFast("2026-11-22T10:19:04+01:00")).isNull();

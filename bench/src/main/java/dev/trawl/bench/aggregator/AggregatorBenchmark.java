@@ -161,7 +161,8 @@ public final class AggregatorBenchmark {
         System.out.printf("aggregator (exactly_once_v2): %,.0f events/s; ratio to raw consumer %.2f%n", aggregated,
                 aggregated / rawRate);
         System.out.printf("  CPU per event: stream thread %.1f µs, whole process (broker, producer, consumer "
-                        + "included) %.1f µs; wall %.1f µs%n", (threadCpu(appId) - streamCpuStart) / 1e3 / measuredEvents,
+                        + "included) %.1f µs; wall %.1f µs%n",
+                (threadCpu(appId) - streamCpuStart) / 1e3 / measuredEvents,
                 (os.getProcessCpuTime() - processCpuStart) / 1e3 / measuredEvents,
                 (done - firstProgressNanos) / 1e3 / measuredEvents);
         System.out.printf("  of which GC (pause and concurrent threads' time as the JVM reports it) %.1f µs, JIT "
@@ -242,7 +243,8 @@ public final class AggregatorBenchmark {
             long[] sorted = Arrays.stream(latencyNanos).filter(l -> l >= 0).sorted().toArray();
             System.out.printf("latency at %,d events/s for %d s (%,d events sent in %.1f s, %,d measured):"
                             + " p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", rate, seconds, total, sendSeconds / 1e9,
-                    sorted.length, pct(sorted, 0.50), pct(sorted, 0.99), sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1e6);
+                    sorted.length, pct(sorted, 0.50), pct(sorted, 0.99),
+                    sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1e6);
         }
         aggregator.close();
     }

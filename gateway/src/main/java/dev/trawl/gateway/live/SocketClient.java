@@ -116,7 +116,8 @@ final class SocketClient {
     /** Queues {@code update} if the client holds nothing as new; sending happens on the flush scheduler. */
     void offer(LiveUpdate update) {
         synchronized (lock) {
-            if (closed || !wants(update.jobId()) || update.version() <= delivered.getOrDefault(update.jobId(), NOTHING)) {
+            if (closed || !wants(update.jobId())
+                    || update.version() <= delivered.getOrDefault(update.jobId(), NOTHING)) {
                 return;
             }
             LiveUpdate queued = pending.get(update.jobId());

@@ -128,7 +128,8 @@ final class ToolCatalog {
         property(schema, name, "integer", description).put("minimum", min).put("maximum", max);
     }
 
-    private static void enumProperty(ObjectNode schema, String name, String description, java.util.List<String> values) {
+    private static void enumProperty(ObjectNode schema, String name, String description,
+                                     java.util.List<String> values) {
         ArrayNode allowed = property(schema, name, "string", description).putArray("enum");
         values.forEach(allowed::add);
     }

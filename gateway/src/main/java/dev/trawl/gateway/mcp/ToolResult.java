@@ -4,7 +4,10 @@ import dev.trawl.api.serde.Json;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
-/** The {@code result} of a {@code tools/call}: text content, and the JSON itself as structured content when it is JSON. */
+/**
+ * The {@code result} of a {@code tools/call}: text content, and the JSON itself as structured content when it is
+ * JSON.
+ */
 final class ToolResult {
 
     private ToolResult() {

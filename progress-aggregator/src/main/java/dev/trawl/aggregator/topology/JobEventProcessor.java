@@ -89,7 +89,8 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
         this.finished = context.getStateStore(ProgressTopology.FINISHED_STORE);
         clearCaches();
         context.schedule(settings.snapshotInterval(), PunctuationType.WALL_CLOCK_TIME, now -> publishDueSnapshots());
-        context.schedule(settings.retentionScanInterval(), PunctuationType.WALL_CLOCK_TIME, this::removeExpiredChildren);
+        context.schedule(settings.retentionScanInterval(), PunctuationType.WALL_CLOCK_TIME,
+                this::removeExpiredChildren);
     }
 
     @Override
