@@ -111,7 +111,8 @@ public final class LocalCluster {
                 last.status().wireName(), Duration.between(start, Instant.now()).toMillis() / 1000.0,
                 last.progressText(), last.documentCount()));
         if (!options.exitWhenDone()) {
-            say("still running; press Ctrl-C to stop everything");
+            say("still running; press Ctrl-C to stop everything. From another shell, for example:");
+            say("  ./trawl list    ./trawl submit " + site.seedUrl() + " --max-pages 100 --watch");
         }
         return last.status() == JobStatus.COMPLETED ? 0 : 1;
     }
