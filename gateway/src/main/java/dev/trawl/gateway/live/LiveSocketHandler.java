@@ -34,9 +34,10 @@ import tools.jackson.databind.JsonNode;
  * {@code removed} message when a job is deleted. A message it cannot understand gets an {@code error} message; the
  * connection stays open.
  *
- * <p>Every {@code heartbeat-interval} a sweep pings every connection (a ping frame and a {@code heartbeat}
- * message), closes those silent for longer than {@code idle-timeout} (1001) and those whose send has been
- * outstanding longer than {@code send-time-limit} (4500).
+ * <p>A sweep, every half {@code send-time-limit} or {@code heartbeat-interval} if shorter, closes the connections
+ * whose send has been outstanding longer than {@code send-time-limit} (4500; the container's send timeout usually
+ * ends them first) and those silent for longer than {@code idle-timeout} (1001), and every
+ * {@code heartbeat-interval} pings the others (a ping frame and a {@code heartbeat} message).
  */
 @Component
 public class LiveSocketHandler extends TextWebSocketHandler implements ApplicationListener<ContextClosedEvent> {
