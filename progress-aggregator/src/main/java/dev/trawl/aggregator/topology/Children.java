@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiConsumer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
@@ -23,17 +22,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 final class Children {
 
-    private static final StringSerializer PREFIX_SERIALIZER = new StringSerializer();
-    private static final int CACHE_SIZE = 10_000;
+    /** Objects per task: a child's next event usually follows soon after its last one (scheduled, running, end). */
+    private static final int CACHED_CHILDREN = 10_000;
 
-    private final KeyValueStore<String, ChildState> store;
-    /** A child's next event usually follows soon after its last one (scheduled, running, its end). */
-    private final Map<String, ChildState> cache = new LinkedHashMap<>(4096, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, ChildState> eldest) {
-            return size() > CACHE_SIZE;
-        }
-    };
+    private final CachedStore<ChildState> store;
     /**
      * Children changed since their parent's last snapshot, latest state only: published with the parent's
      * snapshot, so a child that goes pending → running → completed within one interval is one record.
@@ -46,26 +38,16 @@ final class Children {
     private final Set<String> publishedSinceInit = new HashSet<>();
 
     Children(KeyValueStore<String, ChildState> store) {
-        this.store = store;
+        this.store = new CachedStore<>(store, CACHED_CHILDREN);
     }
 
     ChildState get(String parentId, String childId) {
-        String key = ChildState.storeKey(parentId, childId);
-        ChildState child = cache.get(key);
-        if (child == null) {
-            child = store.get(key);
-            if (child != null) {
-                cache.put(key, child);
-            }
-        }
-        return child;
+        return store.get(ChildState.storeKey(parentId, childId));
     }
 
     /** Stores {@code child} of {@code parentId} and queues it for the parent's next publication. */
     void put(String parentId, ChildState child) {
-        String key = ChildState.storeKey(parentId, child.childId());
-        store.put(key, child);
-        cache.put(key, child);
+        store.put(ChildState.storeKey(parentId, child.childId()), child);
         changes.computeIfAbsent(parentId, id -> new LinkedHashMap<>()).put(child.childId(), child);
     }
 
@@ -94,7 +76,6 @@ final class Children {
         List<String> childIds = new ArrayList<>(keys.size());
         for (String key : keys) {
             store.delete(key);
-            cache.remove(key);
             childIds.add(key.substring(key.indexOf('/') + 1));
         }
         changes.remove(parentId);
@@ -126,17 +107,17 @@ final class Children {
 
     /** Forgets everything held in memory: the task (re)initialises, or an event failed half-way. */
     void clearMemory() {
-        cache.clear();
+        store.clearObjects();
         changes.clear();
         publishedSinceInit.clear();
     }
 
     /** Forgets the cached objects only: an event failed half-way, its writes are rolled back with the task. */
     void clearCache() {
-        cache.clear();
+        store.clearObjects();
     }
 
     private KeyValueIterator<String, ChildState> scan(String parentId) {
-        return store.prefixScan(ChildState.storePrefix(parentId), PREFIX_SERIALIZER);
+        return store.prefixScan(ChildState.storePrefix(parentId));
     }
 }

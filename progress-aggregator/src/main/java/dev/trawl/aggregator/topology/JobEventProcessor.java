@@ -26,7 +26,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -51,27 +50,17 @@ import org.slf4j.LoggerFactory;
 final class JobEventProcessor implements Processor<String, JobEvent, String, Object> {
 
     private static final Logger log = LoggerFactory.getLogger(JobEventProcessor.class);
-    private static final int PARENT_CACHE_SIZE = 10_000;
+    /** Parents kept as objects per task: the hot path does not deserialise the aggregate for every event. */
+    private static final int CACHED_PARENTS = 10_000;
 
     private final ProgressTopology.Settings settings;
     /** Compiled scopes are a cache: rebuilt from the stored spec after a restart. */
     private final Map<String, CrawlScope> scopes = new HashMap<>();
-    /**
-     * Parents as objects, so the hot path does not deserialise the stored aggregate for every event. Every change
-     * is still written through to the store (exactly-once needs it there before any commit); the cache only
-     * saves reads. Cleared whenever the task (re)initialises.
-     */
-    private final Map<String, ParentState> parentCache = new LinkedHashMap<>(1024, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, ParentState> eldest) {
-            return size() > PARENT_CACHE_SIZE;
-        }
-    };
     /** Parents already in the due-set since its last publication: saves a store write per event. */
     private final Set<String> markedDue = new HashSet<>();
 
     private ProcessorContext<String, Object> context;
-    private KeyValueStore<String, ParentState> parents;
+    private CachedStore<ParentState> parents;
     private Children children;
     private KeyValueStore<String, Long> dirty;
     private KeyValueStore<String, String> finished;
@@ -83,7 +72,7 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
     @Override
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
-        this.parents = context.getStateStore(ProgressTopology.PARENTS_STORE);
+        this.parents = new CachedStore<>(context.getStateStore(ProgressTopology.PARENTS_STORE), CACHED_PARENTS);
         this.children = new Children(context.getStateStore(ProgressTopology.CHILDREN_STORE));
         this.dirty = context.getStateStore(ProgressTopology.DIRTY_STORE);
         this.finished = context.getStateStore(ProgressTopology.FINISHED_STORE);
@@ -98,7 +87,7 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
         try {
             apply(record);
         } catch (RuntimeException e) {
-            parentCache.clear(); // a half-applied change must not outlive the failure in the caches
+            parents.clearObjects(); // a half-applied change must not outlive the failure in the caches
             children.clearCache();
             throw e;
         }
@@ -127,7 +116,7 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
             onStarted(started);
             return;
         }
-        ParentState parent = loadParent(event.parentId());
+        ParentState parent = parents.get(event.parentId());
         if (parent == null) {
             deadLetter(record.key(), event, "unknown parent " + event.parentId());
             return;
@@ -150,7 +139,7 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
     }
 
     private void onStarted(JobStarted started) {
-        if (loadParent(started.parentId()) != null) {
+        if (parents.get(started.parentId()) != null) {
             return; // redelivered
         }
         save(ParentState.generic(started.parentId(), started.jobType(), started.name(), started.timestamp()));
@@ -183,7 +172,7 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
 
     private void onSubmitted(JobSubmitted submitted) {
         String parentId = submitted.parentId();
-        if (loadParent(parentId) != null) {
+        if (parents.get(parentId) != null) {
             return; // a redelivered submission: the job exists already
         }
         CrawlSpec spec = submitted.spec();
@@ -400,26 +389,14 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
     }
 
     private void clearCaches() {
-        parentCache.clear();
+        parents.clearObjects();
         children.clearMemory();
         markedDue.clear();
         scopes.clear();
     }
 
-    private ParentState loadParent(String parentId) {
-        ParentState parent = parentCache.get(parentId);
-        if (parent == null) {
-            parent = parents.get(parentId);
-            if (parent != null) {
-                parentCache.put(parentId, parent);
-            }
-        }
-        return parent;
-    }
-
     private void save(ParentState parent) {
         parents.put(parent.id(), parent);
-        parentCache.put(parent.id(), parent);
         if (markedDue.add(parent.id())) {
             dirty.put(parent.id(), 1L);
         }
@@ -454,7 +431,7 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
             for (String childId : removed) {
                 context.forward(new Record<>(childId, null, nowMillis), ProgressTopology.CHILD_PROGRESS_SINK);
             }
-            ParentState parent = loadParent(parentId);
+            ParentState parent = parents.get(parentId);
             if (parent != null) {
                 parent.childrenRemoved(true);
                 parents.put(parentId, parent);
@@ -476,7 +453,7 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
         for (String parentId : due) {
             dirty.delete(parentId);
             markedDue.remove(parentId);
-            ParentState parent = loadParent(parentId);
+            ParentState parent = parents.get(parentId);
             if (parent == null) {
                 continue;
             }
