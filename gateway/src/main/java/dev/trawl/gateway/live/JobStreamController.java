@@ -9,7 +9,6 @@ import dev.trawl.gateway.readmodel.ReadModel;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,7 +16,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationListener;
@@ -53,7 +51,7 @@ public class JobStreamController implements ApplicationListener<ContextClosedEve
     private final ScheduledExecutorService scheduler;
     private final GatewayProperties.Stream config;
     private final Set<StreamClient> open = ConcurrentHashMap.newKeySet();
-    private final Map<String, Set<StreamClient>> byJob = new ConcurrentHashMap<>();
+    private final JobIndex<StreamClient> byJob = new JobIndex<>();
     private final AtomicLong tooSlow = new AtomicLong();
     private final ScheduledFuture<?> sweep;
 
@@ -70,22 +68,16 @@ public class JobStreamController implements ApplicationListener<ContextClosedEve
         readModel.addListener(new ReadModel.ParentListener() {
             @Override
             public void onParentProgress(ParentProgress snapshot) {
-                forEachOf(snapshot.id(), client -> client.onParentProgress(snapshot));
+                byJob.forEach(snapshot.id(), client -> client.onParentProgress(snapshot));
             }
 
             @Override
             public void onParentRemoved(String parentId) {
-                forEachOf(parentId, client -> client.onParentRemoved(parentId));
+                byJob.forEach(parentId, client -> client.onParentRemoved(parentId));
             }
         });
     }
 
-    private void forEachOf(String jobId, Consumer<StreamClient> action) {
-        Set<StreamClient> clients = byJob.get(jobId);
-        if (clients != null) {
-            clients.forEach(action);
-        }
-    }
 
     @GetMapping("/api/jobs/{id}/events")
     public void events(@PathVariable String id,
@@ -109,13 +101,10 @@ public class JobStreamController implements ApplicationListener<ContextClosedEve
         StreamClient client = new StreamClient(id, format, scheduler, config.coalesceInterval());
         client.onClose(() -> {
             open.remove(client);
-            byJob.computeIfPresent(id, (job, clients) -> {
-                clients.remove(client);
-                return clients.isEmpty() ? null : clients;
-            });
+            byJob.remove(id, client);
         });
         open.add(client);
-        byJob.computeIfAbsent(id, job -> ConcurrentHashMap.newKeySet()).add(client);
+        byJob.add(id, client);
         // listening first, then the current snapshot: an update in between is queued and sent only if newer
         Optional<JobSnapshot> current = jobs.find(id);
         client.start(output, current, lastVersion);

@@ -1,6 +1,5 @@
 package dev.trawl.gateway.live;
 
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -11,8 +10,8 @@ import java.util.function.Consumer;
  */
 final class Subscribers {
 
-    private final Map<String, Set<SocketClient>> byJob = new ConcurrentHashMap<>();
-    private final Map<String, Set<SocketClient>> detailByJob = new ConcurrentHashMap<>();
+    private final JobIndex<SocketClient> byJob = new JobIndex<>();
+    private final JobIndex<SocketClient> detailByJob = new JobIndex<>();
     private final Set<SocketClient> everyJob = ConcurrentHashMap.newKeySet();
 
     void add(String jobId, SocketClient client, boolean detail) {
@@ -20,9 +19,9 @@ final class Subscribers {
             everyJob.add(client);
             return;
         }
-        byJob.computeIfAbsent(jobId, id -> ConcurrentHashMap.newKeySet()).add(client);
+        byJob.add(jobId, client);
         if (detail) {
-            detailByJob.computeIfAbsent(jobId, id -> ConcurrentHashMap.newKeySet()).add(client);
+            detailByJob.add(jobId, client);
         }
     }
 
@@ -31,8 +30,8 @@ final class Subscribers {
             everyJob.remove(client);
             return;
         }
-        removeFrom(byJob, jobId, client);
-        removeFrom(detailByJob, jobId, client);
+        byJob.remove(jobId, client);
+        detailByJob.remove(jobId, client);
     }
 
     void removeAll(SocketClient client, Set<String> jobIds) {
@@ -40,32 +39,19 @@ final class Subscribers {
     }
 
     boolean anyFor(String jobId) {
-        return !everyJob.isEmpty() || byJob.containsKey(jobId);
+        return !everyJob.isEmpty() || byJob.contains(jobId);
     }
 
     void forEachFor(String jobId, Consumer<SocketClient> action) {
-        Set<SocketClient> clients = byJob.get(jobId);
-        if (clients != null) {
-            clients.forEach(action);
-        }
+        byJob.forEach(jobId, action);
         everyJob.forEach(action); // a client in both gets the same version twice: the second offer is a no-op
     }
 
     boolean anyDetailFor(String jobId) {
-        return detailByJob.containsKey(jobId);
+        return detailByJob.contains(jobId);
     }
 
     void forEachDetailFor(String jobId, Consumer<SocketClient> action) {
-        Set<SocketClient> clients = detailByJob.get(jobId);
-        if (clients != null) {
-            clients.forEach(action);
-        }
-    }
-
-    private static void removeFrom(Map<String, Set<SocketClient>> index, String jobId, SocketClient client) {
-        index.computeIfPresent(jobId, (id, clients) -> {
-            clients.remove(client);
-            return clients.isEmpty() ? null : clients;
-        });
+        detailByJob.forEach(jobId, action);
     }
 }
