@@ -3,16 +3,11 @@ package dev.trawl.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.trawl.api.event.ChildProgress;
-import dev.trawl.api.event.ChildStatus;
-import dev.trawl.api.event.DocumentSaved;
 import dev.trawl.api.event.JobStatus;
-import dev.trawl.api.event.ReasonClass;
 import dev.trawl.api.id.Ids;
 import dev.trawl.api.topic.Topics;
 import dev.trawl.testkit.EmbeddedBroker;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.Properties;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -28,21 +23,7 @@ class ChildrenAndDocumentsTest extends GatewayIntegrationTest {
     @Test
     void childrenAndDocumentsOfAJobAreListedAndADocumentIsServedAsJsonOrMarkdown() throws Exception {
         String parent = Ids.newParentId();
-        String okUrl = "https://example.org/ok";
-        String missingUrl = "https://example.org/missing";
-        String documentId = Ids.documentId(parent, okUrl);
-        Instant now = Instant.now();
-        try (KafkaProducer<String, byte[]> producer = rawProducer()) {
-            send(producer, Topics.CHILD_PROGRESS.name(), Ids.childId(parent, okUrl), Topics.CHILD_PROGRESS.valueSerde()
-                    .serializer().serialize("", new ChildProgress(Ids.childId(parent, okUrl), parent, okUrl, 0,
-                            ChildStatus.COMPLETED, 1, null, null, 200, documentId, now)));
-            send(producer, Topics.CHILD_PROGRESS.name(), Ids.childId(parent, missingUrl), Topics.CHILD_PROGRESS
-                    .valueSerde().serializer().serialize("", new ChildProgress(Ids.childId(parent, missingUrl), parent,
-                            missingUrl, 1, ChildStatus.FAILED, 1, "http 404", ReasonClass.ERROR, 404, null, now)));
-            send(producer, Topics.DOCUMENTS.name(), documentId, Topics.DOCUMENTS.valueSerde().serializer()
-                    .serialize("", new DocumentSaved(documentId, parent, Ids.childId(parent, okUrl), okUrl, okUrl,
-                            null, "OK page", "en", "# OK\n\nbody", "abc", 200, 42, false, now)));
-        }
+        String documentId = publishOkAndMissingChild(parent);
         publish(progress(parent, 1, JobStatus.RUNNING));
 
         await().until(() -> json(get("/api/jobs/" + parent + "/documents", "application/json").body())
@@ -51,7 +32,7 @@ class ChildrenAndDocumentsTest extends GatewayIntegrationTest {
         JsonNode failed = json(get("/api/jobs/" + parent + "/children?status=failed", "application/json").body());
         assertThat(failed.get("total").longValue()).isEqualTo(1);
         JsonNode child = failed.get("items").get(0);
-        assertThat(child.get("url").asString()).isEqualTo(missingUrl);
+        assertThat(child.get("url").asString()).isEqualTo(MISSING_URL);
         assertThat(child.get("reason").asString()).isEqualTo("http 404");
         assertThat(child.get("reason_class").asString()).isEqualTo("error");
         assertThat(json(get("/api/jobs/" + parent + "/children", "application/json").body())

@@ -1,7 +1,12 @@
 package dev.trawl.gateway;
 
+import dev.trawl.api.event.ChildProgress;
+import dev.trawl.api.event.ChildStatus;
+import dev.trawl.api.event.DocumentSaved;
 import dev.trawl.api.event.JobStatus;
 import dev.trawl.api.event.ParentProgress;
+import dev.trawl.api.event.ReasonClass;
+import dev.trawl.api.id.Ids;
 import dev.trawl.api.progress.ProgressText;
 import dev.trawl.api.serde.Json;
 import dev.trawl.api.topic.Topics;
@@ -63,6 +68,40 @@ public abstract class GatewayIntegrationTest {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    protected static final String OK_URL = "https://example.org/ok";
+    protected static final String MISSING_URL = "https://example.org/missing";
+
+    /**
+     * Writes what a crawl of {@code parent} leaves on the topics for two pages, as the aggregator and a worker would:
+     * {@link #OK_URL} completed with its document ("# OK\n\nbody"), {@link #MISSING_URL} failed with "http 404".
+     *
+     * @return the document's id
+     */
+    protected static String publishOkAndMissingChild(String parent) {
+        String documentId = Ids.documentId(parent, OK_URL);
+        Instant now = Instant.now();
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, EmbeddedBroker.shared().bootstrapServers());
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        try (var children = new KafkaProducer<>(props, Topics.CHILD_PROGRESS.keySerde().serializer(),
+                Topics.CHILD_PROGRESS.valueSerde().serializer());
+             var documents = new KafkaProducer<>(props, Topics.DOCUMENTS.keySerde().serializer(),
+                     Topics.DOCUMENTS.valueSerde().serializer())) {
+            children.send(new ProducerRecord<>(Topics.CHILD_PROGRESS.name(), Ids.childId(parent, OK_URL),
+                    new ChildProgress(Ids.childId(parent, OK_URL), parent, OK_URL, 0, ChildStatus.COMPLETED, 1, null,
+                            null, 200, documentId, now))).get();
+            children.send(new ProducerRecord<>(Topics.CHILD_PROGRESS.name(), Ids.childId(parent, MISSING_URL),
+                    new ChildProgress(Ids.childId(parent, MISSING_URL), parent, MISSING_URL, 1, ChildStatus.FAILED,
+                            1, "http 404", ReasonClass.ERROR, 404, null, now))).get();
+            documents.send(new ProducerRecord<>(Topics.DOCUMENTS.name(), documentId, new DocumentSaved(documentId,
+                    parent, Ids.childId(parent, OK_URL), OK_URL, OK_URL, null, "OK page", "en", "# OK\n\nbody",
+                    "abc", 200, 42, false, now))).get();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        return documentId;
     }
 
     /** Writes a tombstone for {@code id} to the parent-progress topic (the job is deleted), and waits for the ack. */

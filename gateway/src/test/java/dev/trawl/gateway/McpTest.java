@@ -3,26 +3,15 @@ package dev.trawl.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.trawl.api.event.ChildProgress;
-import dev.trawl.api.event.ChildStatus;
-import dev.trawl.api.event.DocumentSaved;
 import dev.trawl.api.event.JobStatus;
-import dev.trawl.api.event.ReasonClass;
 import dev.trawl.api.id.Ids;
-import dev.trawl.api.topic.Topics;
-import dev.trawl.testkit.EmbeddedBroker;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -124,36 +113,15 @@ class McpTest extends GatewayIntegrationTest {
     @Test
     void listChildrenAndGetDocumentServeWhatTheTopicsHold() throws Exception {
         String id = Ids.newParentId();
-        String okUrl = "https://example.org/ok";
-        String missingUrl = "https://example.org/missing";
-        String documentId = Ids.documentId(id, okUrl);
-        Instant now = Instant.now();
         publish(progress(id, 2, JobStatus.RUNNING));
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                EmbeddedBroker.shared().bootstrapServers());
-        try (var children = new KafkaProducer<>(props,
-                Topics.CHILD_PROGRESS.keySerde().serializer(), Topics.CHILD_PROGRESS.valueSerde().serializer());
-             var documents = new KafkaProducer<>(props,
-                     Topics.DOCUMENTS.keySerde().serializer(), Topics.DOCUMENTS.valueSerde().serializer())) {
-            children.send(new ProducerRecord<>(Topics.CHILD_PROGRESS.name(),
-                    Ids.childId(id, okUrl), new ChildProgress(Ids.childId(id, okUrl), id, okUrl, 0,
-                            ChildStatus.COMPLETED, 1, null, null, 200, documentId, now))).get();
-            children.send(new ProducerRecord<>(Topics.CHILD_PROGRESS.name(),
-                    Ids.childId(id, missingUrl), new ChildProgress(Ids.childId(id, missingUrl), id,
-                            missingUrl, 1, ChildStatus.FAILED, 1, "http 404",
-                            ReasonClass.ERROR, 404, null, now))).get();
-            documents.send(new ProducerRecord<>(Topics.DOCUMENTS.name(), documentId,
-                    new DocumentSaved(documentId, id, Ids.childId(id, okUrl), okUrl, okUrl, null,
-                            "OK page", "en", "# OK\n\nbody", "abc", 200, 42, false, now))).get();
-        }
+        String documentId = publishOkAndMissingChild(id);
         await().atMost(Duration.ofSeconds(10)).until(() -> callTool("list_children", "{\"job_id\":\"" + id + "\"}")
                 .at("/structuredContent/total").asInt() == 2);
 
         JsonNode failed = callTool("list_children", "{\"job_id\":\"" + id + "\",\"status\":\"failed\"}")
                 .get("structuredContent");
         assertThat(failed.get("total").asInt()).isEqualTo(1);
-        assertThat(failed.findValuesAsString("url")).containsExactly(missingUrl);
+        assertThat(failed.findValuesAsString("url")).containsExactly(MISSING_URL);
         assertThat(failed.findValuesAsString("reason")).containsExactly("http 404");
         await().atMost(Duration.ofSeconds(10)).until(() ->
                 !callTool("get_document", "{\"document_id\":\"" + documentId + "\"}").get("isError").asBoolean());
