@@ -13,6 +13,7 @@ import dev.trawl.api.event.ParentProgress;
 import dev.trawl.api.id.Ids;
 import dev.trawl.api.progress.ProgressText;
 import dev.trawl.api.serde.Json;
+import dev.trawl.api.topic.Topic;
 import dev.trawl.api.topic.Topics;
 import dev.trawl.gateway.GatewayApplication;
 import dev.trawl.testkit.EmbeddedBroker;
@@ -80,8 +81,10 @@ public final class GatewayBenchmark {
                     "--trawl.gateway.ws.idle-timeout=1h", "--logging.level.root=WARN",
                     // keep the other services' application.yml files on this classpath out of the gateway
                     "--spring.config.name=bench-gateway", "--management.endpoints.web.exposure.include=health,metrics");
-                 KafkaProducer<String, ParentProgress> producer = producer(broker.bootstrapServers());
-                 KafkaProducer<String, JobEvent> events = eventProducer(broker.bootstrapServers())) {
+                 KafkaProducer<String, ParentProgress> producer = producer(broker.bootstrapServers(),
+                         Topics.PARENT_PROGRESS);
+                 KafkaProducer<String, JobEvent> events = producer(broker.bootstrapServers(),
+                         Topics.JOB_EVENTS)) {
                 HttpClient http = HttpClient.newHttpClient();
                 awaitUp(http, port, gateway);
                 boolean endToEnd = Boolean.getBoolean("bench.e2e");
@@ -290,22 +293,13 @@ public final class GatewayBenchmark {
                 1, ChildStatus.COMPLETED, 1, Instant.now(), null, null, 200, child, 1000));
     }
 
-    private static KafkaProducer<String, JobEvent> eventProducer(String bootstrap) {
+    /** A plain producer of {@code topic}'s records, acks from the leader, 1 ms linger. */
+    private static <V> KafkaProducer<String, V> producer(String bootstrap, Topic<String, V> topic) {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ProducerConfig.LINGER_MS_CONFIG, 1);
         props.put(ProducerConfig.ACKS_CONFIG, "1");
-        return new KafkaProducer<>(props, Topics.JOB_EVENTS.keySerde().serializer(),
-                Topics.JOB_EVENTS.valueSerde().serializer());
-    }
-
-    private static KafkaProducer<String, ParentProgress> producer(String bootstrap) {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ProducerConfig.LINGER_MS_CONFIG, 1);
-        props.put(ProducerConfig.ACKS_CONFIG, "1");
-        return new KafkaProducer<>(props, Topics.PARENT_PROGRESS.keySerde().serializer(),
-                Topics.PARENT_PROGRESS.valueSerde().serializer());
+        return new KafkaProducer<>(props, topic.keySerde().serializer(), topic.valueSerde().serializer());
     }
 
     /**
