@@ -11,6 +11,7 @@ import dev.trawl.api.event.LinksDiscovered;
 import dev.trawl.api.event.ParentProgress;
 import dev.trawl.api.id.Ids;
 import dev.trawl.api.topic.Topics;
+import dev.trawl.bench.Snapshots;
 import dev.trawl.testkit.EmbeddedBroker;
 import dev.trawl.testkit.TopicReader;
 import java.nio.file.Files;
@@ -203,16 +204,7 @@ public final class AggregatorBenchmark {
                         Instant.now(), list.subList(1, list.size())));
             }
             producer.flush();
-            // wait until every parent's children are scheduled: its first snapshot with the full total
-            Map<String, Long> lastCompleted = new HashMap<>();
-            while (lastCompleted.size() < parents) {
-                for (ConsumerRecord<byte[], byte[]> r : progress.poll(Duration.ofMillis(100))) {
-                    ParentProgress s = snapshot(r);
-                    if (s.total() == perParent + 1) {
-                        lastCompleted.put(s.id(), s.completed());
-                    }
-                }
-            }
+            Snapshots.awaitTotal(progress, ids, perParent + 1, Duration.ofMinutes(5));
             int total = rate * seconds;
             long[] sentAt = new long[total];
             long[] latencyNanos = new long[total];

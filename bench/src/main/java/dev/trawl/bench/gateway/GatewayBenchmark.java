@@ -15,6 +15,7 @@ import dev.trawl.api.progress.ProgressText;
 import dev.trawl.api.serde.Json;
 import dev.trawl.api.topic.Topic;
 import dev.trawl.api.topic.Topics;
+import dev.trawl.bench.Snapshots;
 import dev.trawl.gateway.GatewayApplication;
 import dev.trawl.testkit.EmbeddedBroker;
 import dev.trawl.testkit.JvmProcess;
@@ -308,20 +309,8 @@ public final class GatewayBenchmark {
      */
     private static void awaitScheduled(String bootstrap, List<String> ids, int children) {
         long started = System.nanoTime();
-        java.util.Set<String> waiting = new java.util.HashSet<>(ids);
         try (var progress = TopicReader.fromStart(bootstrap, Topics.PARENT_PROGRESS.name())) {
-            while (!waiting.isEmpty()) {
-                if (System.nanoTime() - started > TimeUnit.MINUTES.toNanos(5)) {
-                    throw new IllegalStateException(waiting.size() + " parents not scheduled after 5 min");
-                }
-                for (var r : progress.poll(Duration.ofMillis(200))) {
-                    ParentProgress snapshot = Topics.PARENT_PROGRESS.valueSerde().deserializer()
-                            .deserialize(r.topic(), r.value());
-                    if (snapshot != null && snapshot.total() == children) {
-                        waiting.remove(snapshot.id());
-                    }
-                }
-            }
+            Snapshots.awaitTotal(progress, ids, children, Duration.ofMinutes(5));
         }
         System.out.printf("aggregator scheduled %d × %d children in %.1f s%n", ids.size(), children,
                 (System.nanoTime() - started) / 1e9);
