@@ -11,21 +11,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiConsumer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * One task's children: the {@value ProgressTopology#CHILDREN_STORE} store (key {@code parentId/childId}), the
- * recently written children as objects in front of it, and the changes not yet published on
- * {@code trawl.child-progress}. Every write goes through to the store at once (exactly-once needs it there before
- * any commit); the object cache only saves deserialising what was just written.
+ * One task's children: the {@value ProgressTopology#CHILDREN_STORE} store (key {@code parentId/childId}, a
+ * {@link WriteBehindStore}) and the changes not yet published on {@code trawl.child-progress}.
  */
 final class Children {
 
-    /** Objects per task: a child's next event usually follows soon after its last one (scheduled, running, end). */
-    private static final int CACHED_CHILDREN = 10_000;
+    private static final StringSerializer PREFIX_SERIALIZER = new StringSerializer();
 
-    private final CachedStore<ChildState> store;
+    private final KeyValueStore<String, ChildState> store;
     /**
      * Children changed since their parent's last snapshot, latest state only: published with the parent's
      * snapshot, so a child that goes pending → running → completed within one interval is one record.
@@ -38,7 +36,7 @@ final class Children {
     private final Set<String> publishedSinceInit = new HashSet<>();
 
     Children(KeyValueStore<String, ChildState> store) {
-        this.store = new CachedStore<>(store, CACHED_CHILDREN);
+        this.store = store;
     }
 
     ChildState get(String parentId, String childId) {
@@ -105,19 +103,13 @@ final class Children {
         }
     }
 
-    /** Forgets everything held in memory: the task (re)initialises, or an event failed half-way. */
+    /** Forgets the unpublished changes: the task (re)initialises. */
     void clearMemory() {
-        store.clearObjects();
         changes.clear();
         publishedSinceInit.clear();
     }
 
-    /** Forgets the cached objects only: an event failed half-way, its writes are rolled back with the task. */
-    void clearCache() {
-        store.clearObjects();
-    }
-
     private KeyValueIterator<String, ChildState> scan(String parentId) {
-        return store.prefixScan(ChildState.storePrefix(parentId));
+        return store.prefixScan(ChildState.storePrefix(parentId), PREFIX_SERIALIZER);
     }
 }

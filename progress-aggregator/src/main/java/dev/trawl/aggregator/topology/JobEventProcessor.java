@@ -50,9 +50,6 @@ import org.slf4j.LoggerFactory;
 final class JobEventProcessor implements Processor<String, JobEvent, String, Object> {
 
     private static final Logger log = LoggerFactory.getLogger(JobEventProcessor.class);
-    /** Parents kept as objects per task: the hot path does not deserialise the aggregate for every event. */
-    private static final int CACHED_PARENTS = 10_000;
-
     private final ProgressTopology.Settings settings;
     /** Compiled scopes are a cache: rebuilt from the stored spec after a restart. */
     private final Map<String, CrawlScope> scopes = new HashMap<>();
@@ -60,7 +57,7 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
     private final Set<String> markedDue = new HashSet<>();
 
     private ProcessorContext<String, Object> context;
-    private CachedStore<ParentState> parents;
+    private KeyValueStore<String, ParentState> parents;
     private Children children;
     private KeyValueStore<String, Long> dirty;
     private KeyValueStore<String, String> finished;
@@ -72,7 +69,7 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
     @Override
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
-        this.parents = new CachedStore<>(context.getStateStore(ProgressTopology.PARENTS_STORE), CACHED_PARENTS);
+        this.parents = context.getStateStore(ProgressTopology.PARENTS_STORE);
         this.children = new Children(context.getStateStore(ProgressTopology.CHILDREN_STORE));
         this.dirty = context.getStateStore(ProgressTopology.DIRTY_STORE);
         this.finished = context.getStateStore(ProgressTopology.FINISHED_STORE);
@@ -84,16 +81,6 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
 
     @Override
     public void process(Record<String, JobEvent> record) {
-        try {
-            apply(record);
-        } catch (RuntimeException e) {
-            parents.clearObjects(); // a half-applied change must not outlive the failure in the caches
-            children.clearCache();
-            throw e;
-        }
-    }
-
-    private void apply(Record<String, JobEvent> record) {
         JobEvent event = record.value();
         if (event == null || event.parentId() == null || event.timestamp() == null) {
             deadLetter(record.key(), event, "event without parent id or timestamp");
@@ -389,7 +376,6 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
     }
 
     private void clearCaches() {
-        parents.clearObjects();
         children.clearMemory();
         markedDue.clear();
         scopes.clear();

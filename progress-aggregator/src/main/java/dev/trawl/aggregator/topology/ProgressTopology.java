@@ -44,6 +44,12 @@ public final class ProgressTopology {
     public static final String FINISHED_STORE = "trawl-finished-parents";
 
     /**
+     * Parents and children kept as objects per task: the hot path neither deserialises what it just wrote nor
+     * serialises every write (a child's next event usually follows soon after its last: scheduled, running, end).
+     */
+    private static final int CACHED_VALUES = 10_000;
+
+    /**
      * @param snapshotInterval      how often due snapshots are published (wall clock): coalesces many events of
      *                              a parent into one snapshot
      * @param hostShards            over how many task keys one host's URLs are spread
@@ -71,11 +77,14 @@ public final class ProgressTopology {
         topology.addSource(SOURCE, Serdes.String().deserializer(), Topics.JOB_EVENTS.valueSerde().deserializer(),
                 Topics.JOB_EVENTS.name());
         topology.addProcessor(PROCESSOR, () -> new JobEventProcessor(settings), SOURCE);
-        // caching lets the many updates of one key within a commit interval reach the changelog once
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PARENTS_STORE),
-                Serdes.String(), new JsonSerde<>(ParentState.class)).withCachingEnabled(), PROCESSOR);
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CHILDREN_STORE),
-                Serdes.String(), new JsonSerde<>(ChildState.class)).withCachingEnabled(), PROCESSOR);
+        // live objects in front of the stores: the many writes of one key within a commit interval are serialised
+        // and reach the changelog once
+        topology.addStateStore(WriteBehindStore.builder(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(PARENTS_STORE), Serdes.String(), new JsonSerde<>(ParentState.class)),
+                CACHED_VALUES), PROCESSOR);
+        topology.addStateStore(WriteBehindStore.builder(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(CHILDREN_STORE), Serdes.String(), new JsonSerde<>(ChildState.class)),
+                CACHED_VALUES), PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(DIRTY_STORE),
                 Serdes.String(), Serdes.Long()).withCachingEnabled(), PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FINISHED_STORE),
