@@ -30,8 +30,9 @@ final class Children {
      */
     private final Map<String, Map<String, ChildState>> changes = new HashMap<>();
     /**
-     * Parents published since this task (re)initialised. The first publication of any other parent re-sends all
-     * its children: changes made before a crash or a move of the task were committed, but not their records.
+     * Parents published or created since this task (re)initialised. The first publication of any other parent
+     * re-sends all its children: changes made before a crash or a move of the task were committed, but not their
+     * records.
      */
     private final Set<String> publishedSinceInit = new HashSet<>();
 
@@ -41,6 +42,11 @@ final class Children {
 
     ChildState get(String parentId, String childId) {
         return store.get(ChildState.storeKey(parentId, childId));
+    }
+
+    /** {@code parentId} is new: it has no children yet, so its first publication has none to re-send. */
+    void created(String parentId) {
+        publishedSinceInit.add(parentId);
     }
 
     /** Stores {@code child} of {@code parentId} and queues it for the parent's next publication. */

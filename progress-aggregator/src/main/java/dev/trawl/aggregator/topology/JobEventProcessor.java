@@ -129,6 +129,7 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
         if (parents.get(started.parentId()) != null) {
             return; // redelivered
         }
+        children.created(started.parentId());
         save(ParentState.generic(started.parentId(), started.jobType(), started.name(), started.timestamp()));
     }
 
@@ -162,6 +163,7 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
         if (parents.get(parentId) != null) {
             return; // a redelivered submission: the job exists already
         }
+        children.created(parentId);
         CrawlSpec spec = submitted.spec();
         ParentState parent = new ParentState(parentId, spec, submitted.timestamp());
         Optional<String> invalid = invalidSpec(spec);
