@@ -38,7 +38,7 @@ public final class ProgressAggregator implements AutoCloseable {
         }
 
         public static Settings defaults(String bootstrapServers, Path stateDir) {
-            return new Settings(bootstrapServers, "trawl-progress-aggregator", stateDir, Duration.ofMillis(50), 1, 1,
+            return new Settings(bootstrapServers, "trawl-progress-aggregator", stateDir, Duration.ofMillis(25), 1, 1,
                     1, ProgressTopology.Settings.defaults(), Map.of());
         }
 

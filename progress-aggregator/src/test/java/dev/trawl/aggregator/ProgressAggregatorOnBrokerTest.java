@@ -3,6 +3,9 @@ package dev.trawl.aggregator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.trawl.aggregator.topology.ProgressTopology;
+import dev.trawl.api.event.ChildProgress;
+import dev.trawl.api.event.ChildStatus;
 import dev.trawl.api.event.ChildStatusChanged;
 import dev.trawl.api.event.CrawlSpec;
 import dev.trawl.api.event.CrawlTask;
@@ -96,6 +99,52 @@ class ProgressAggregatorOnBrokerTest {
         }
     }
 
+    @Test
+    void aChildsChangesWithinOneCommitAreOneChildProgressRecordPublishedWithTheCommit() throws Exception {
+        String parent = Ids.newParentId();
+        String seed = "http://one-commit.test/";
+        try (var producer = producer(); var tasks = reader(Topics.CRAWL_TASKS);
+             var children = reader(Topics.CHILD_PROGRESS); var progress = reader(Topics.PARENT_PROGRESS)) {
+            // commits 2 s apart, and no snapshot punctuation within the test: only commits publish
+            var defaults = ProgressAggregator.Settings.defaults(bootstrap, Files.createTempDirectory("one-commit"));
+            var settings = new ProgressAggregator.Settings(bootstrap, "one-commit-" + parent, defaults.stateDir(),
+                    Duration.ofSeconds(2), 0, 1, 1, new ProgressTopology.Settings(Duration.ofMinutes(5), 4,
+                    Duration.ofDays(1), Duration.ofMinutes(5)), Map.of());
+            try (ProgressAggregator aggregator = new ProgressAggregator(settings)) {
+                aggregator.start();
+                send(producer, new JobSubmitted("s-" + parent, parent, Instant.now(), new CrawlSpec("one commit",
+                        List.of(seed), 0, 10, true, List.of(), List.of(), ErrorTolerance.UNLIMITED)));
+                CrawlTask task = awaitTasks(tasks, parent, new ArrayList<>(), 1).get(0);
+                // both in one batch: processed long before the next commit
+                var running = ChildStatusChanged.running("r-" + parent, task, Instant.now());
+                var done = ChildStatusChanged.completed("d-" + parent, task, Instant.now(), 200, task.childId(), 10);
+                producer.send(record(running));
+                producer.send(record(done)).get();
+
+                List<ParentProgress> snapshots = new ArrayList<>();
+                await().atMost(Duration.ofSeconds(30)).until(() -> {
+                    read(progress).stream().filter(p -> p.id().equals(parent)).forEach(snapshots::add);
+                    return !snapshots.isEmpty() && snapshots.get(snapshots.size() - 1).status().isTerminal();
+                });
+                assertThat(snapshots).extracting(ParentProgress::status)
+                        .containsExactly(JobStatus.PENDING, JobStatus.COMPLETED);
+                List<ChildProgress> records = new ArrayList<>();
+                await().atMost(Duration.ofSeconds(10)).until(() -> {
+                    read(children, Topics.CHILD_PROGRESS).stream().filter(c -> c.parentId().equals(parent))
+                            .forEach(records::add);
+                    return records.size() >= 2;
+                });
+                assertThat(records).extracting(ChildProgress::status)
+                        .containsExactly(ChildStatus.PENDING, ChildStatus.COMPLETED);
+            }
+        }
+    }
+
+    private static ProducerRecord<byte[], byte[]> record(JobEvent event) {
+        return new ProducerRecord<>(Topics.JOB_EVENTS.name(), new StringSerializer().serialize(null, event.parentId()),
+                Topics.JOB_EVENTS.valueSerde().serializer().serialize(Topics.JOB_EVENTS.name(), event));
+    }
+
     private ProgressAggregator aggregator() throws Exception {
         Path stateDir = Files.createTempDirectory("aggregator-state");
         return new ProgressAggregator(ProgressAggregator.Settings.defaults(bootstrap, stateDir));
@@ -108,9 +157,7 @@ class ProgressAggregatorOnBrokerTest {
     }
 
     private static void send(KafkaProducer<byte[], byte[]> producer, JobEvent event) throws Exception {
-        byte[] key = new StringSerializer().serialize(null, event.parentId());
-        producer.send(new ProducerRecord<>(Topics.JOB_EVENTS.name(), key,
-                Topics.JOB_EVENTS.valueSerde().serializer().serialize(Topics.JOB_EVENTS.name(), event))).get();
+        producer.send(record(event)).get();
     }
 
     private KafkaConsumer<byte[], byte[]> reader(Topic<?, ?> topic) {

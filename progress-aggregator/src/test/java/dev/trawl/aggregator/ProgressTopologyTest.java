@@ -74,20 +74,6 @@ class ProgressTopologyTest {
     }
 
     @Test
-    void aChildsChangesWithinOneSnapshotIntervalAreOneChildProgressRecord() {
-        agg.submit(spec(0, 100, HOME));
-        agg.latest();
-        int before = agg.childRecords();
-        agg.running(HOME);
-        agg.completed(HOME);
-
-        assertThat(agg.latest().completed()).isEqualTo(1);
-        assertThat(agg.childRecords() - before).isEqualTo(1);
-        assertThat(agg.children().values()).singleElement()
-                .satisfies(c -> assertThat(c.status()).isEqualTo(ChildStatus.COMPLETED));
-    }
-
-    @Test
     void aFinishedChildNeverMovesBackwards() {
         agg.submit(spec(0, 100, HOME));
         agg.running(HOME);

@@ -295,7 +295,7 @@ public final class AggregatorBenchmark {
     }
 
     /** Streams settings to try, as -Dstreams.x=y system properties (e.g. -Dstreams.commit.interval.ms=200). */
-    private static Map<String, Object> overrides() {
+    public static Map<String, Object> overrides() {
         Map<String, Object> out = new HashMap<>();
         System.getProperties().forEach((k, v) -> {
             if (k.toString().startsWith("streams.")) {

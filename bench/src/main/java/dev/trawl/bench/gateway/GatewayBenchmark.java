@@ -114,7 +114,8 @@ public final class GatewayBenchmark {
                     } else {
                         System.out.println("end to end: status events -> aggregator (this JVM) -> gateway -> clients");
                         ProgressAggregator inProcess = new ProgressAggregator(ProgressAggregator.Settings.defaults(
-                                broker.bootstrapServers(), Files.createTempDirectory("bench-e2e-aggregator")));
+                                broker.bootstrapServers(), Files.createTempDirectory("bench-e2e-aggregator"))
+                                .withOverrides(dev.trawl.bench.aggregator.AggregatorBenchmark.overrides()));
                         inProcess.start();
                         aggregator = inProcess;
                     }
@@ -122,7 +123,8 @@ public final class GatewayBenchmark {
                     change = parent -> events.send(completed(ids.get(parent), parent, (int) ++versions[parent]));
                 }
                 for (String count : counts) {
-                    run(Integer.parseInt(count.strip()), rate, seconds, ids, change, http, port);
+                    run(Integer.parseInt(count.strip()), rate, seconds, ids, change, http, port,
+                            endToEnd ? broker.bootstrapServers() : null);
                 }
                 producer.flush();
                 events.flush();
@@ -135,8 +137,12 @@ public final class GatewayBenchmark {
         System.exit(0);
     }
 
+    /**
+     * @param observe the broker to watch {@code trawl.parent-progress} on, end to end: the aggregator's share of the
+     *                latency (status event to snapshot readable, read_committed) is measured in the same run
+     */
     private static void run(int clients, int rate, int seconds, List<String> ids,
-                            java.util.function.IntConsumer change, HttpClient http, int port)
+                            java.util.function.IntConsumer change, HttpClient http, int port, String observe)
             throws Exception {
         AtomicLongArray histogram = new AtomicLongArray(BUCKETS);
         AtomicLong received = new AtomicLong();
@@ -167,6 +173,27 @@ public final class GatewayBenchmark {
         long start = System.nanoTime();
         long end = start + TimeUnit.SECONDS.toNanos(seconds + warmUp);
         measureFrom[0] = System.currentTimeMillis() + TimeUnit.SECONDS.toMillis(warmUp);
+        AtomicLongArray readable = new AtomicLongArray(BUCKETS);
+        Thread observer = observe == null ? null : new Thread(() -> {
+            try (var progress = TopicReader.fromNow(observe, Topics.PARENT_PROGRESS.name())) {
+                var deserializer = Topics.PARENT_PROGRESS.valueSerde().deserializer();
+                while (System.nanoTime() < end + 1_000_000_000L) {
+                    for (var r : progress.poll(Duration.ofMillis(50))) {
+                        long now = System.currentTimeMillis();
+                        ParentProgress p = r.value() == null ? null
+                                : deserializer.deserialize(r.topic(), r.value());
+                        if (p != null && p.updatedAt().toEpochMilli() >= measureFrom[0]) {
+                            readable.incrementAndGet((int) Math.min(BUCKETS - 1,
+                                    Math.max(0, now - p.updatedAt().toEpochMilli())));
+                        }
+                    }
+                }
+            }
+        }, "snapshot-observer");
+        if (observer != null) {
+            observer.setDaemon(true);
+            observer.start();
+        }
         long sent = 0;
         long maxHeap = 0;
         long nextHeapSample = start;
@@ -190,6 +217,17 @@ public final class GatewayBenchmark {
             sent++;
         }
         long afterRun = heapUsed(http, port);
+        if (observer != null) {
+            observer.join();
+            long snapshotsRead = 0;
+            for (int i = 0; i < BUCKETS; i++) {
+                snapshotsRead += readable.get(i);
+            }
+            System.out.printf("%d clients: of which status event -> snapshot readable (aggregator, read_committed)"
+                            + " p50 %d ms, p90 %d ms, p99 %d ms, max %d ms%n", clients,
+                    percentile(readable, snapshotsRead, 0.50), percentile(readable, snapshotsRead, 0.90),
+                    percentile(readable, snapshotsRead, 0.99), percentile(readable, snapshotsRead, 1.0));
+        }
         long measured = 0;
         for (int i = 0; i < BUCKETS; i++) {
             measured += histogram.get(i);

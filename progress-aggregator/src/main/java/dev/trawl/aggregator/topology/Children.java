@@ -40,6 +40,10 @@ final class Children {
         this.store = store;
     }
 
+    KeyValueStore<String, ChildState> store() {
+        return store;
+    }
+
     ChildState get(String parentId, String childId) {
         return store.get(ChildState.storeKey(parentId, childId));
     }

@@ -74,6 +74,14 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
         this.dirty = context.getStateStore(ProgressTopology.DIRTY_STORE);
         this.finished = context.getStateStore(ProgressTopology.FINISHED_STORE);
         clearCaches();
+        // due snapshots are published right before each commit, and commit with the events they count; a stores
+        // flush then writes what the publication changed. The punctuation publishes what no commit would (the
+        // due-set restored after a crash, when no event arrives).
+        CommitHook hook = context.getStateStore(ProgressTopology.COMMIT_HOOK);
+        hook.beforeCommit(context, () -> {
+            publishDueSnapshots();
+            CommitHook.flushCaches(parents, children.store(), dirty);
+        });
         context.schedule(settings.snapshotInterval(), PunctuationType.WALL_CLOCK_TIME, now -> publishDueSnapshots());
         context.schedule(settings.retentionScanInterval(), PunctuationType.WALL_CLOCK_TIME,
                 this::removeExpiredChildren);

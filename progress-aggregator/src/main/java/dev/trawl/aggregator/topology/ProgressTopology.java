@@ -42,6 +42,8 @@ public final class ProgressTopology {
     public static final String CHILDREN_STORE = "trawl-children";
     public static final String DIRTY_STORE = "trawl-dirty-parents";
     public static final String FINISHED_STORE = "trawl-finished-parents";
+    /** Not a store: the processor publishes its due snapshots through it right before each commit. */
+    static final String COMMIT_HOOK = "trawl-commit-hook";
 
     /**
      * Parents and children kept as objects per task: the hot path neither deserialises what it just wrote nor
@@ -50,8 +52,9 @@ public final class ProgressTopology {
     private static final int CACHED_VALUES = 10_000;
 
     /**
-     * @param snapshotInterval      how often due snapshots are published (wall clock): coalesces many events of
-     *                              a parent into one snapshot
+     * @param snapshotInterval      how often a wall-clock punctuation publishes due snapshots that no commit
+     *                              published (a due-set restored after a crash, with no event to process): every
+     *                              commit publishes its due snapshots itself, right before it commits
      * @param hostShards            over how many task keys one host's URLs are spread
      * @param childRetention        how long after a parent finished its per-child state is kept; then it is
      *                              removed (tombstones on {@code trawl.child-progress}), the parent snapshot stays
@@ -60,7 +63,7 @@ public final class ProgressTopology {
     public record Settings(Duration snapshotInterval, int hostShards, Duration childRetention,
                            Duration retentionScanInterval) {
         public static Settings defaults() {
-            return new Settings(Duration.ofMillis(20), 4, Duration.ofDays(7), Duration.ofMinutes(1));
+            return new Settings(Duration.ofSeconds(1), 4, Duration.ofDays(7), Duration.ofMinutes(1));
         }
 
         public Settings withChildRetention(Duration retention, Duration scanInterval) {
@@ -85,6 +88,7 @@ public final class ProgressTopology {
         topology.addStateStore(WriteBehindStore.builder(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(CHILDREN_STORE), Serdes.String(), new JsonSerde<>(ChildState.class)),
                 CACHED_VALUES), PROCESSOR);
+        topology.addStateStore(CommitHook.builder(COMMIT_HOOK), PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(DIRTY_STORE),
                 Serdes.String(), Serdes.Long()).withCachingEnabled(), PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FINISHED_STORE),

@@ -1,0 +1,159 @@
+package dev.trawl.aggregator.topology;
+
+import java.util.Map;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.processor.StateStoreContext;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.internals.InternalProcessorContext;
+import org.apache.kafka.streams.processor.internals.ProcessorContextUtils;
+import org.apache.kafka.streams.processor.internals.ProcessorNode;
+import org.apache.kafka.streams.processor.internals.ProcessorRecordContext;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.internals.CacheFlushListener;
+import org.apache.kafka.streams.state.internals.CachedStateStore;
+
+/**
+ * A state store that holds nothing: it lets a processor act right before each commit of its task. Kafka Streams
+ * flushes the caches of every store of a task before it commits (that is where its own caching layer forwards and
+ * writes), and this store runs the processor's action there, in the processor's scope, so what the action
+ * forwards and writes commits in the same transaction as the records just processed.
+ *
+ * <p>The aggregator publishes its due snapshots here: a status event's snapshot becomes readable at the first
+ * commit after it, instead of waiting for a snapshot punctuation and then for a commit, and a parent gets at most
+ * one snapshot per commit. Internal API ({@code CachedStateStore}, {@code InternalProcessorContext}), as in
+ * {@link WriteBehindStore}.
+ */
+final class CommitHook implements StateStore, CachedStateStore<Void, Void> {
+
+    private final String name;
+    private boolean open;
+    private InternalProcessorContext<?, ?> context;
+    private ProcessorNode<?, ?, ?, ?> node;
+    private Runnable action;
+
+    private CommitHook(String name) {
+        this.name = name;
+    }
+
+    static StoreBuilder<CommitHook> builder(String name) {
+        return new StoreBuilder<>() {
+            @Override
+            public StoreBuilder<CommitHook> withCachingEnabled() {
+                return this;
+            }
+
+            @Override
+            public StoreBuilder<CommitHook> withCachingDisabled() {
+                return this;
+            }
+
+            @Override
+            public StoreBuilder<CommitHook> withLoggingEnabled(Map<String, String> config) {
+                throw new UnsupportedOperationException("nothing to log");
+            }
+
+            @Override
+            public StoreBuilder<CommitHook> withLoggingDisabled() {
+                return this;
+            }
+
+            @Override
+            public CommitHook build() {
+                return new CommitHook(name);
+            }
+
+            @Override
+            public Map<String, String> logConfig() {
+                return Map.of();
+            }
+
+            @Override
+            public boolean loggingEnabled() {
+                return false;
+            }
+
+            @Override
+            public String name() {
+                return name;
+            }
+        };
+    }
+
+    /** Runs {@code action} before each commit of the task, as if from a punctuation of {@code processor}. */
+    void beforeCommit(ProcessorContext<?, ?> processor, Runnable action) {
+        this.context = ProcessorContextUtils.asInternalProcessorContext(processor);
+        this.node = context.currentNode(); // the processor's node, during its init
+        this.action = action;
+    }
+
+    /** Flushes the caches of {@code stores} (before a commit: what the action wrote must commit with it). */
+    static void flushCaches(StateStore... stores) {
+        for (StateStore store : stores) {
+            if (store instanceof CachedStateStore<?, ?> cached) {
+                cached.flushCache();
+            }
+        }
+    }
+
+    @Override
+    public void flushCache() {
+        if (action == null) {
+            return;
+        }
+        ProcessorNode<?, ?, ?, ?> previousNode = context.currentNode();
+        ProcessorRecordContext previousRecord = context.recordContext();
+        long now = context.currentSystemTimeMs();
+        try {
+            context.setRecordContext(new ProcessorRecordContext(now, -1L, -1, null, new RecordHeaders()));
+            context.setCurrentNode(node);
+            action.run();
+        } finally {
+            context.setCurrentNode(previousNode);
+            context.setRecordContext(previousRecord);
+        }
+    }
+
+    @Override
+    public void clearCache() {
+        // nothing held
+    }
+
+    @Override
+    public boolean setFlushListener(CacheFlushListener<Void, Void> listener, boolean sendOldValues) {
+        return false;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public void init(StateStoreContext stateStoreContext, StateStore root) {
+        stateStoreContext.register(root, (key, value) -> {
+        });
+        open = true;
+    }
+
+    @Override
+    public void flush() {
+        // nothing held
+    }
+
+    @Override
+    public void close() {
+        open = false;
+        action = null;
+    }
+
+    @Override
+    public boolean persistent() {
+        return false;
+    }
+
+    @Override
+    public boolean isOpen() {
+        return open;
+    }
+}
