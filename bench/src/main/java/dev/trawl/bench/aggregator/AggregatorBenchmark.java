@@ -251,7 +251,7 @@ public final class AggregatorBenchmark {
     }
 
     /** CPU time per thread name with numbers and ids blanked out, so pools add up. */
-    private static void cpuByThreadGroup(Map<String, Long> into) {
+    public static void cpuByThreadGroup(Map<String, Long> into) {
         java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
         for (java.lang.management.ThreadInfo info : threads.dumpAllThreads(false, false)) {
             String group = info.getThreadName().replaceAll("[0-9a-f]{8}-[0-9a-f-]{27}", "*").replaceAll("\\d+", "N");

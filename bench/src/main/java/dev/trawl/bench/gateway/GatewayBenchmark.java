@@ -1,6 +1,7 @@
 package dev.trawl.bench.gateway;
 
 import dev.trawl.aggregator.ProgressAggregator;
+import dev.trawl.bench.aggregator.AggregatorBenchmark;
 import dev.trawl.api.event.ChildStatus;
 import dev.trawl.api.event.ChildStatusChanged;
 import dev.trawl.api.event.CrawlSpec;
@@ -31,7 +32,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -77,7 +80,7 @@ public final class GatewayBenchmark {
             }
             Path log = Files.createTempFile("gateway-bench", ".log");
             try (JvmProcess gateway = JvmProcess.start(GatewayApplication.class, log,
-                    List.of("-Xmx512m", "-XX:+UseG1GC"), "--server.port=" + port,
+                    gatewayJvmArgs(), "--server.port=" + port,
                     "--trawl.kafka.bootstrap-servers=" + broker.bootstrapServers(),
                     "--trawl.gateway.ws.idle-timeout=1h", "--logging.level.root=WARN",
                     // keep the other services' application.yml files on this classpath out of the gateway
@@ -115,7 +118,7 @@ public final class GatewayBenchmark {
                         System.out.println("end to end: status events -> aggregator (this JVM) -> gateway -> clients");
                         ProgressAggregator inProcess = new ProgressAggregator(ProgressAggregator.Settings.defaults(
                                 broker.bootstrapServers(), Files.createTempDirectory("bench-e2e-aggregator"))
-                                .withOverrides(dev.trawl.bench.aggregator.AggregatorBenchmark.overrides()));
+                                .withOverrides(AggregatorBenchmark.overrides()));
                         inProcess.start();
                         aggregator = inProcess;
                     }
@@ -124,7 +127,7 @@ public final class GatewayBenchmark {
                 }
                 for (String count : counts) {
                     run(Integer.parseInt(count.strip()), rate, seconds, ids, change, http, port,
-                            endToEnd ? broker.bootstrapServers() : null);
+                            endToEnd ? broker.bootstrapServers() : null, gateway.pid());
                 }
                 producer.flush();
                 events.flush();
@@ -142,8 +145,8 @@ public final class GatewayBenchmark {
      *                latency (status event to snapshot readable, read_committed) is measured in the same run
      */
     private static void run(int clients, int rate, int seconds, List<String> ids,
-                            java.util.function.IntConsumer change, HttpClient http, int port, String observe)
-            throws Exception {
+                            java.util.function.IntConsumer change, HttpClient http, int port, String observe,
+                            long gatewayPid) throws Exception {
         AtomicLongArray histogram = new AtomicLongArray(BUCKETS);
         AtomicLong received = new AtomicLong();
         AtomicLong snapshots = new AtomicLong();
@@ -194,6 +197,9 @@ public final class GatewayBenchmark {
             observer.setDaemon(true);
             observer.start();
         }
+        Map<String, Long> threadCpuStart = new HashMap<>();
+        AggregatorBenchmark.cpuByThreadGroup(threadCpuStart);
+        long gatewayCpuStart = processCpuNanos(gatewayPid);
         long sent = 0;
         long maxHeap = 0;
         long nextHeapSample = start;
@@ -217,6 +223,16 @@ public final class GatewayBenchmark {
             sent++;
         }
         long afterRun = heapUsed(http, port);
+        double wallNanos = System.nanoTime() - start;
+        Map<String, Long> threadCpuEnd = new HashMap<>();
+        AggregatorBenchmark.cpuByThreadGroup(threadCpuEnd);
+        System.out.printf("%d clients: CPU, in cores: gateway JVM %.2f; this JVM's busiest thread groups:", clients,
+                (processCpuNanos(gatewayPid) - gatewayCpuStart) / wallNanos);
+        threadCpuEnd.entrySet().stream().map(e -> Map.entry(e.getKey(),
+                        e.getValue() - threadCpuStart.getOrDefault(e.getKey(), 0L)))
+                .sorted((a, b) -> Long.compare(b.getValue(), a.getValue())).limit(8)
+                .forEach(e -> System.out.printf(" %s %.2f;", e.getKey(), e.getValue() / wallNanos));
+        System.out.println();
         if (observer != null) {
             observer.join();
             long snapshotsRead = 0;
@@ -282,6 +298,20 @@ public final class GatewayBenchmark {
             webSocket.request(1);
             return null;
         }
+    }
+
+    /** -Xmx512m and G1, plus {@code -Dbench.gateway-jvm-args="…"} (space-separated, e.g. a flight recording). */
+    private static List<String> gatewayJvmArgs() {
+        List<String> args = new ArrayList<>(List.of("-Xmx512m", "-XX:+UseG1GC"));
+        String more = System.getProperty("bench.gateway-jvm-args", "").strip();
+        if (!more.isEmpty()) {
+            args.addAll(List.of(more.split("\\s+")));
+        }
+        return args;
+    }
+
+    private static long processCpuNanos(long pid) {
+        return ProcessHandle.of(pid).flatMap(p -> p.info().totalCpuDuration()).map(Duration::toNanos).orElse(0L);
     }
 
     private static long percentile(AtomicLongArray histogram, long total, double p) {
