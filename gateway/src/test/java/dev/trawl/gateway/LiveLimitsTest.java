@@ -69,11 +69,23 @@ class LiveLimitsTest extends GatewayIntegrationTest {
         }
     }
 
+    /** The open connections once the previous tests' closed clients are gone on the server side too. */
+    private int settledConnections() {
+        int[] last = {-1};
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(300)).until(() -> {
+            int now = handler.connections();
+            boolean settled = now == last[0];
+            last[0] = now;
+            return settled;
+        });
+        return last[0];
+    }
+
     @Test
     void aClientThatStopsReadingIsDisconnectedWhileOthersGetEveryLatestSnapshot() throws Exception {
         String id = Ids.newParentId();
         String bigName = "x".repeat(32 * 1024); // fills socket buffers in a few messages
-        int before = handler.connections();
+        int before = settledConnections();
         try (RawWebSocket stalled = new RawWebSocket(port, 4096);
              WsClient healthy = new WsClient(port)) {
             stalled.sendText("{\"op\":\"subscribe\",\"job_id\":\"" + id + "\"}");

@@ -114,9 +114,15 @@ final class CommitHook implements StateStore, CachedStateStore<Void, Void> {
         }
     }
 
+    /** The processor closes: from now on, nothing runs before a commit (its due-set stays for the next owner). */
+    void disarm() {
+        action = null;
+    }
+
+    /** Streams recycles the task (active to standby): a standby must not publish. */
     @Override
     public void clearCache() {
-        // nothing held
+        disarm();
     }
 
     @Override

@@ -61,6 +61,7 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
     private Children children;
     private KeyValueStore<String, Long> dirty;
     private KeyValueStore<String, String> finished;
+    private CommitHook hook;
 
     JobEventProcessor(ProgressTopology.Settings settings) {
         this.settings = settings;
@@ -77,7 +78,7 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
         // due snapshots are published right before each commit, and commit with the events they count; a stores
         // flush then writes what the publication changed. The punctuation publishes what no commit would (the
         // due-set restored after a crash, when no event arrives).
-        CommitHook hook = context.getStateStore(ProgressTopology.COMMIT_HOOK);
+        hook = context.getStateStore(ProgressTopology.COMMIT_HOOK);
         hook.beforeCommit(context, () -> {
             publishDueSnapshots();
             CommitHook.flushCaches(parents, children.store(), dirty);
@@ -382,6 +383,7 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
 
     @Override
     public void close() {
+        hook.disarm();
         clearCaches();
     }
 
