@@ -134,6 +134,10 @@ public final class GatewayBenchmark {
                 if (aggregator != null) {
                     aggregator.close();
                 }
+                // SIGTERM first: the gateway shuts down cleanly (a flight recording given in its JVM arguments
+                // with dumponexit=true is written)
+                ProcessHandle.of(gateway.pid()).ifPresent(p -> p.destroy());
+                ProcessHandle.of(gateway.pid()).ifPresent(p -> p.onExit().orTimeout(30, TimeUnit.SECONDS).join());
                 System.out.println("gateway log: " + log);
             }
         }
