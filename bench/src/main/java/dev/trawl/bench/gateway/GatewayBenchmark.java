@@ -27,6 +27,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -79,12 +80,14 @@ public final class GatewayBenchmark {
                 port = free.getLocalPort();
             }
             Path log = Files.createTempFile("gateway-bench", ".log");
-            try (JvmProcess gateway = JvmProcess.start(GatewayApplication.class, log,
-                    gatewayJvmArgs(), "--server.port=" + port,
+            List<String> gatewayArgs = new ArrayList<>(List.of("--server.port=" + port,
                     "--trawl.kafka.bootstrap-servers=" + broker.bootstrapServers(),
                     "--trawl.gateway.ws.idle-timeout=1h", "--logging.level.root=WARN",
                     // keep the other services' application.yml files on this classpath out of the gateway
-                    "--spring.config.name=bench-gateway", "--management.endpoints.web.exposure.include=health,metrics");
+                    "--spring.config.name=bench-gateway", "--management.endpoints.web.exposure.include=health,metrics"));
+            gatewayArgs.addAll(splitProperty("bench.gateway-args")); // e.g. --trawl.gateway.ws.coalesce-interval=10ms
+            try (JvmProcess gateway = JvmProcess.start(GatewayApplication.class, log, gatewayJvmArgs(),
+                    gatewayArgs.toArray(String[]::new));
                  KafkaProducer<String, ParentProgress> producer = producer(broker.bootstrapServers(),
                          Topics.PARENT_PROGRESS);
                  KafkaProducer<String, JobEvent> events = producer(broker.bootstrapServers(),
@@ -155,19 +158,44 @@ public final class GatewayBenchmark {
         AtomicLong received = new AtomicLong();
         AtomicLong snapshots = new AtomicLong();
         long[] measureFrom = {Long.MAX_VALUE};
+        // -Dbench.clients=jdk: java.net.http clients instead of the lean selector-based ones
+        boolean jdkClients = "jdk".equals(System.getProperty("bench.clients"));
+        List<WebSocket> sockets = new ArrayList<>();
+        LeanClients lean = jdkClients ? null : new LeanClients(port, (buffer, offset, length) -> {
+            long now = System.currentTimeMillis();
+            if (startsWith(buffer, offset, length, PROGRESS_PREFIX)) {
+                received.incrementAndGet();
+                int at = indexOf(buffer, offset, length, UPDATED_AT) + UPDATED_AT.length;
+                int end = at;
+                while (buffer[end] != '"') {
+                    end++;
+                }
+                long producedAt = Instant.parse(new String(buffer, at, end - at, StandardCharsets.US_ASCII))
+                        .toEpochMilli();
+                if (producedAt >= measureFrom[0]) {
+                    histogram.incrementAndGet((int) Math.min(BUCKETS - 1, Math.max(0, now - producedAt)));
+                }
+            } else if (startsWith(buffer, offset, length, SNAPSHOT_PREFIX)) {
+                snapshots.incrementAndGet();
+            }
+        });
         List<HttpClient> pool = new ArrayList<>();
-        for (int i = 0; i < 8; i++) {
+        for (int i = 0; jdkClients && i < 8; i++) {
             pool.add(HttpClient.newHttpClient());
         }
-        List<WebSocket> sockets = new ArrayList<>();
         long opening = System.nanoTime();
         for (int i = 0; i < clients; i++) {
             String job = ids.get(i % ids.size());
+            String subscribe = "{\"op\":\"subscribe\",\"job_id\":\"" + job + "\"}";
+            if (lean != null) {
+                lean.connect(subscribe);
+                continue;
+            }
             WebSocket socket = pool.get(i % pool.size()).newWebSocketBuilder()
                     .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws"), new Client(histogram, received,
                             snapshots, measureFrom))
                     .get(30, TimeUnit.SECONDS);
-            socket.sendText("{\"op\":\"subscribe\",\"job_id\":\"" + job + "\"}", true).get(30, TimeUnit.SECONDS);
+            socket.sendText(subscribe, true).get(30, TimeUnit.SECONDS);
             sockets.add(socket);
         }
         while (snapshots.get() < clients) {
@@ -264,6 +292,38 @@ public final class GatewayBenchmark {
         for (WebSocket socket : sockets) {
             socket.abort();
         }
+        if (lean != null) {
+            lean.close();
+        }
+    }
+
+    private static final byte[] PROGRESS_PREFIX = "{\"type\":\"parent_job_progress\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SNAPSHOT_PREFIX = "{\"type\":\"snapshot\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] UPDATED_AT = "\"updated_at\":\"".getBytes(StandardCharsets.US_ASCII);
+
+    private static boolean startsWith(byte[] buffer, int offset, int length, byte[] prefix) {
+        if (length < prefix.length) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length; i++) {
+            if (buffer[offset + i] != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int indexOf(byte[] buffer, int offset, int length, byte[] wanted) {
+        outer:
+        for (int i = offset; i <= offset + length - wanted.length; i++) {
+            for (int j = 0; j < wanted.length; j++) {
+                if (buffer[i + j] != wanted[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        throw new IllegalStateException("no " + new String(wanted, StandardCharsets.US_ASCII) + " in a message");
     }
 
     /** Receives messages; the latency of a {@code parent_job_progress} is now minus its {@code updated_at}. */
@@ -304,14 +364,17 @@ public final class GatewayBenchmark {
         }
     }
 
-    /** -Xmx512m and G1, plus {@code -Dbench.gateway-jvm-args="…"} (space-separated, e.g. a flight recording). */
+    /** -Xmx512m and G1, plus {@code -Dbench.gateway-jvm-args="…"} (e.g. a flight recording). */
     private static List<String> gatewayJvmArgs() {
         List<String> args = new ArrayList<>(List.of("-Xmx512m", "-XX:+UseG1GC"));
-        String more = System.getProperty("bench.gateway-jvm-args", "").strip();
-        if (!more.isEmpty()) {
-            args.addAll(List.of(more.split("\\s+")));
-        }
+        args.addAll(splitProperty("bench.gateway-jvm-args"));
         return args;
+    }
+
+    /** A system property's space-separated words, none if it is not set. */
+    private static List<String> splitProperty(String name) {
+        String value = System.getProperty(name, "").strip();
+        return value.isEmpty() ? List.of() : List.of(value.split("\\s+"));
     }
 
     private static long processCpuNanos(long pid) {
