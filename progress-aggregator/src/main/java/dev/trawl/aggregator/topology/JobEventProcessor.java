@@ -43,9 +43,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Applies one {@link JobEvent} at a time to its parent's aggregate: the child state machine, the crawl frontier,
  * error tolerance, cancellation and honest completion. Snapshots are not sent per event: a changed parent is
- * marked due in {@value ProgressTopology#DIRTY_STORE} and a wall-clock punctuation publishes one snapshot per due
- * parent. The due-set is a store, so it commits atomically with the state it describes (exactly-once): a crash
- * can never leave a committed change without its snapshot.
+ * marked due in {@value ProgressTopology#DIRTY_STORE}, and right before each commit (through {@link CommitHook})
+ * one snapshot per due parent is published, in the transaction of the events it counts. The due-set is a store, so
+ * it commits atomically with the state it describes (exactly-once): a crash can never leave a committed change
+ * without its snapshot.
  */
 final class JobEventProcessor implements Processor<String, JobEvent, String, Object> {
 
