@@ -364,10 +364,14 @@ public final class GatewayBenchmark {
         }
     }
 
-    /** -Xmx512m and G1, plus {@code -Dbench.gateway-jvm-args="…"} (e.g. a flight recording). */
+    /** -Xmx512m and G1 (unless another collector is given), plus {@code -Dbench.gateway-jvm-args="…"}. */
     private static List<String> gatewayJvmArgs() {
-        List<String> args = new ArrayList<>(List.of("-Xmx512m", "-XX:+UseG1GC"));
-        args.addAll(splitProperty("bench.gateway-jvm-args"));
+        List<String> more = splitProperty("bench.gateway-jvm-args");
+        List<String> args = new ArrayList<>(List.of("-Xmx512m"));
+        if (more.stream().noneMatch(a -> a.matches("-XX:\\+Use\\w+GC"))) {
+            args.add("-XX:+UseG1GC");
+        }
+        args.addAll(more);
         return args;
     }
 
