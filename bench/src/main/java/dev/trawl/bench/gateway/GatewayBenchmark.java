@@ -41,6 +41,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -210,13 +211,16 @@ public final class GatewayBenchmark {
         measureFrom[0] = System.currentTimeMillis() + TimeUnit.SECONDS.toMillis(warmUp);
         AtomicLongArray readable = new AtomicLongArray(BUCKETS);
         Thread observer = observe == null ? null : new Thread(() -> {
-            try (var progress = TopicReader.fromNow(observe, Topics.PARENT_PROGRESS.name())) {
+            // the gateway's view of Kafka: its topics and its consumer settings (ReadModelConsumer)
+            try (var progress = TopicReader.open(observe, false, Map.of(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20,
+                    ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000), Topics.PARENT_PROGRESS.name(),
+                    Topics.CHILD_PROGRESS.name(), Topics.DOCUMENTS.name())) {
                 var deserializer = Topics.PARENT_PROGRESS.valueSerde().deserializer();
                 while (System.nanoTime() < end + 1_000_000_000L) {
                     for (var r : progress.poll(Duration.ofMillis(50))) {
                         long now = System.currentTimeMillis();
-                        ParentProgress p = r.value() == null ? null
-                                : deserializer.deserialize(r.topic(), r.value());
+                        ParentProgress p = r.value() == null || !r.topic().equals(Topics.PARENT_PROGRESS.name())
+                                ? null : deserializer.deserialize(r.topic(), r.value());
                         if (p != null && p.updatedAt().toEpochMilli() >= measureFrom[0]) {
                             readable.incrementAndGet((int) Math.min(BUCKETS - 1,
                                     Math.max(0, now - p.updatedAt().toEpochMilli())));
