@@ -441,7 +441,7 @@ public final class GatewayBenchmark {
     private static <V> KafkaProducer<String, V> producer(String bootstrap, Topic<String, V> topic) {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, Integer.getInteger("bench.linger-ms", 1));
         props.put(ProducerConfig.ACKS_CONFIG, "1");
         return new KafkaProducer<>(props, topic.keySerde().serializer(), topic.valueSerde().serializer());
     }
