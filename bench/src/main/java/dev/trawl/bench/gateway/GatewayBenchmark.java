@@ -437,7 +437,7 @@ public final class GatewayBenchmark {
                 1, ChildStatus.COMPLETED, 1, Instant.now(), null, null, 200, child, 1000));
     }
 
-    /** A plain producer of {@code topic}'s records, acks from the leader, 1 ms linger. */
+    /** A plain producer of {@code topic}'s records, acks from the leader, 1 ms linger ({@code -Dbench.linger-ms}). */
     private static <V> KafkaProducer<String, V> producer(String bootstrap, Topic<String, V> topic) {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
