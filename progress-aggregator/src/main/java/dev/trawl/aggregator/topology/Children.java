@@ -26,7 +26,7 @@ final class Children {
     private final KeyValueStore<String, ChildState> store;
     /**
      * Children changed since their parent's last snapshot, latest state only: published with the parent's
-     * snapshot, so a child that goes pending → running → completed within one interval is one record.
+     * snapshot, so a child that goes pending → running → completed within one commit is one record.
      */
     private final Map<String, Map<String, ChildState>> changes = new HashMap<>();
     /**

@@ -1,6 +1,5 @@
 package dev.trawl.aggregator.topology;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -287,11 +286,10 @@ final class WriteBehindStore<V> implements KeyValueStore<String, V>, CachedState
         if (dirty.isEmpty()) {
             return;
         }
-        List<Map.Entry<String, Entry<V>>> writes = new ArrayList<>(dirty.entrySet());
-        dirty.clear();
-        for (Map.Entry<String, Entry<V>> write : writes) {
+        for (Map.Entry<String, Entry<V>> write : dirty.entrySet()) { // writing below never touches this layer
             write(write.getKey(), write.getValue());
         }
+        dirty.clear();
     }
 
     private void write(String key, Entry<V> entry) {
