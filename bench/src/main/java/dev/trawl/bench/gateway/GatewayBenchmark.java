@@ -159,27 +159,12 @@ public final class GatewayBenchmark {
         AtomicLong received = new AtomicLong();
         AtomicLong snapshots = new AtomicLong();
         long[] measureFrom = {Long.MAX_VALUE};
+        Messages messages = new Messages(histogram, received, snapshots, measureFrom);
         // -Dbench.clients=jdk: java.net.http clients instead of the lean selector-based ones
         boolean jdkClients = "jdk".equals(System.getProperty("bench.clients"));
         List<WebSocket> sockets = new ArrayList<>();
-        LeanClients lean = jdkClients ? null : new LeanClients(port, (buffer, offset, length) -> {
-            long now = System.currentTimeMillis();
-            if (startsWith(buffer, offset, length, PROGRESS_PREFIX)) {
-                received.incrementAndGet();
-                int at = indexOf(buffer, offset, length, UPDATED_AT) + UPDATED_AT.length;
-                int end = at;
-                while (buffer[end] != '"') {
-                    end++;
-                }
-                long producedAt = Instant.parse(new String(buffer, at, end - at, StandardCharsets.US_ASCII))
-                        .toEpochMilli();
-                if (producedAt >= measureFrom[0]) {
-                    histogram.incrementAndGet((int) Math.min(BUCKETS - 1, Math.max(0, now - producedAt)));
-                }
-            } else if (startsWith(buffer, offset, length, SNAPSHOT_PREFIX)) {
-                snapshots.incrementAndGet();
-            }
-        });
+        LeanClients lean = jdkClients ? null : new LeanClients(port, (buffer, offset, length) ->
+                messages.onText(buffer, offset, length, System.currentTimeMillis()));
         List<HttpClient> pool = new ArrayList<>();
         for (int i = 0; jdkClients && i < 8; i++) {
             pool.add(HttpClient.newHttpClient());
@@ -193,8 +178,7 @@ public final class GatewayBenchmark {
                 continue;
             }
             WebSocket socket = pool.get(i % pool.size()).newWebSocketBuilder()
-                    .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws"), new Client(histogram, received,
-                            snapshots, measureFrom))
+                    .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws"), new Client(messages))
                     .get(30, TimeUnit.SECONDS);
             socket.sendText(subscribe, true).get(30, TimeUnit.SECONDS);
             sockets.add(socket);
@@ -222,8 +206,7 @@ public final class GatewayBenchmark {
                         ParentProgress p = r.value() == null || !r.topic().equals(Topics.PARENT_PROGRESS.name())
                                 ? null : deserializer.deserialize(r.topic(), r.value());
                         if (p != null && p.updatedAt().toEpochMilli() >= measureFrom[0]) {
-                            readable.incrementAndGet((int) Math.min(BUCKETS - 1,
-                                    Math.max(0, now - p.updatedAt().toEpochMilli())));
+                            record(readable, now - p.updatedAt().toEpochMilli());
                         }
                     }
                 }
@@ -271,19 +254,13 @@ public final class GatewayBenchmark {
         System.out.println();
         if (observer != null) {
             observer.join();
-            long snapshotsRead = 0;
-            for (int i = 0; i < BUCKETS; i++) {
-                snapshotsRead += readable.get(i);
-            }
+            long snapshotsRead = total(readable);
             System.out.printf("%d clients: of which status event -> snapshot readable (aggregator, read_committed)"
                             + " p50 %d ms, p90 %d ms, p99 %d ms, max %d ms%n", clients,
                     percentile(readable, snapshotsRead, 0.50), percentile(readable, snapshotsRead, 0.90),
                     percentile(readable, snapshotsRead, 0.99), percentile(readable, snapshotsRead, 1.0));
         }
-        long measured = 0;
-        for (int i = 0; i < BUCKETS; i++) {
-            measured += histogram.get(i);
-        }
+        long measured = total(histogram);
         System.out.printf("%d clients: %d snapshots produced (%.0f/s), %d messages received (%.0f/s), %d measured%n",
                 clients, sent, sent / ((end - start) / 1e9), received.get(),
                 received.get() / ((end - start) / 1e9), measured);
@@ -330,19 +307,39 @@ public final class GatewayBenchmark {
         throw new IllegalStateException("no " + new String(wanted, StandardCharsets.US_ASCII) + " in a message");
     }
 
-    /** Receives messages; the latency of a {@code parent_job_progress} is now minus its {@code updated_at}. */
+    /**
+     * Counts the messages every client receives: a {@code parent_job_progress} is one update, its latency now minus
+     * its {@code updated_at}; a {@code snapshot} answers a subscription.
+     */
+    private record Messages(AtomicLongArray histogram, AtomicLong received, AtomicLong snapshots,
+                            long[] measureFrom) {
+
+        void onText(byte[] buffer, int offset, int length, long now) {
+            if (startsWith(buffer, offset, length, PROGRESS_PREFIX)) {
+                received.incrementAndGet();
+                int at = indexOf(buffer, offset, length, UPDATED_AT) + UPDATED_AT.length;
+                int end = at;
+                while (buffer[end] != '"') {
+                    end++;
+                }
+                long producedAt = Instant.parse(new String(buffer, at, end - at, StandardCharsets.US_ASCII))
+                        .toEpochMilli();
+                if (producedAt >= measureFrom[0]) {
+                    record(histogram, now - producedAt);
+                }
+            } else if (startsWith(buffer, offset, length, SNAPSHOT_PREFIX)) {
+                snapshots.incrementAndGet();
+            }
+        }
+    }
+
+    /** A java.net.http client: reassembles each message and hands it to {@link Messages}. */
     private static final class Client implements WebSocket.Listener {
-        private final AtomicLongArray histogram;
-        private final AtomicLong received;
-        private final AtomicLong snapshots;
-        private final long[] measureFrom;
+        private final Messages messages;
         private final StringBuilder partial = new StringBuilder();
 
-        Client(AtomicLongArray histogram, AtomicLong received, AtomicLong snapshots, long[] measureFrom) {
-            this.histogram = histogram;
-            this.received = received;
-            this.snapshots = snapshots;
-            this.measureFrom = measureFrom;
+        Client(Messages messages) {
+            this.messages = messages;
         }
 
         @Override
@@ -350,22 +347,26 @@ public final class GatewayBenchmark {
             long now = System.currentTimeMillis();
             partial.append(data);
             if (last) {
-                String message = partial.toString();
+                byte[] message = partial.toString().getBytes(StandardCharsets.UTF_8);
                 partial.setLength(0);
-                if (message.startsWith("{\"type\":\"parent_job_progress\"")) {
-                    received.incrementAndGet();
-                    int at = message.indexOf("\"updated_at\":\"") + 14;
-                    long producedAt = Instant.parse(message.substring(at, message.indexOf('"', at))).toEpochMilli();
-                    if (producedAt >= measureFrom[0]) {
-                        histogram.incrementAndGet((int) Math.min(BUCKETS - 1, Math.max(0, now - producedAt)));
-                    }
-                } else if (message.startsWith("{\"type\":\"snapshot\"")) {
-                    snapshots.incrementAndGet();
-                }
+                messages.onText(message, 0, message.length, now);
             }
             webSocket.request(1);
             return null;
         }
+    }
+
+    /** Counts one latency in its millisecond bucket (the last bucket takes everything longer). */
+    private static void record(AtomicLongArray histogram, long millis) {
+        histogram.incrementAndGet((int) Math.min(BUCKETS - 1, Math.max(0, millis)));
+    }
+
+    private static long total(AtomicLongArray histogram) {
+        long total = 0;
+        for (int i = 0; i < BUCKETS; i++) {
+            total += histogram.get(i);
+        }
+        return total;
     }
 
     /** -Xmx512m and G1 (unless another collector is given), plus {@code -Dbench.gateway-jvm-args="…"}. */
