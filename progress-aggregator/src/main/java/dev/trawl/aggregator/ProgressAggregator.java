@@ -11,9 +11,11 @@ import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaClientSupplier;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.processor.internals.DefaultKafkaClientSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,7 +60,12 @@ public final class ProgressAggregator implements AutoCloseable {
     private final KafkaStreams streams;
 
     public ProgressAggregator(Settings settings) {
-        this.streams = new KafkaStreams(ProgressTopology.build(settings.topology()), properties(settings));
+        this(settings, new DefaultKafkaClientSupplier());
+    }
+
+    /** With Kafka clients of the caller's making (a test watches what the producer is asked to do). */
+    public ProgressAggregator(Settings settings, KafkaClientSupplier clients) {
+        this.streams = new KafkaStreams(ProgressTopology.build(settings.topology()), properties(settings), clients);
         streams.setUncaughtExceptionHandler(e -> {
             log.error("stream thread failed; replacing it", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;

@@ -26,15 +26,25 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.Future;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.streams.processor.internals.DefaultKafkaClientSupplier;
 import org.junit.jupiter.api.Test;
 
 /** The aggregator on a real broker with exactly-once processing, across a restart on an empty state dir. */
@@ -137,6 +147,100 @@ class ProgressAggregatorOnBrokerTest {
                 assertThat(records).extracting(ChildProgress::status)
                         .containsExactly(ChildStatus.PENDING, ChildStatus.COMPLETED);
             }
+        }
+    }
+
+    @Test
+    void aCommitOfManyTasksWaitsForOneFlushNotOnePerTask() throws Exception {
+        // one parent on each of trawl.job-events' partitions, so each of the thread's tasks has work
+        int partitions = 6;
+        Map<Integer, String> parents = new TreeMap<>();
+        while (parents.size() < partitions) {
+            String id = Ids.newParentId();
+            parents.putIfAbsent(Utils.toPositive(Utils.murmur2(id.getBytes(StandardCharsets.UTF_8))) % partitions, id);
+        }
+        var defaults = ProgressAggregator.Settings.defaults(bootstrap, Files.createTempDirectory("one-flush"));
+        var settings = new ProgressAggregator.Settings(bootstrap, "one-flush-" + parents.get(0), defaults.stateDir(),
+                Duration.ofSeconds(2), 0, 1, 1, ProgressTopology.Settings.defaults(), Map.of());
+        FlushWatch watch = new FlushWatch(parents.values());
+        try (var producer = producer(); var progress = reader(Topics.PARENT_PROGRESS);
+             ProgressAggregator aggregator = new ProgressAggregator(settings, watch)) {
+            aggregator.start();
+            await().atMost(Duration.ofSeconds(60)).until(() -> aggregator.activeTaskCount() == partitions);
+            for (String parent : parents.values()) {
+                producer.send(record(new JobSubmitted("s-" + parent, parent, Instant.now(), new CrawlSpec("flush",
+                        List.of("http://flush.test/" + parent), 0, 10, true, List.of(), List.of(),
+                        ErrorTolerance.UNLIMITED))));
+            }
+            producer.flush();
+            Set<String> published = new HashSet<>();
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                read(progress).forEach(p -> published.add(p.id()));
+                return published.containsAll(parents.values());
+            });
+        }
+        // per transaction: the flushes that had records to wait for, and the parents whose snapshots it carried
+        List<FlushWatch.Transaction> transactions = watch.transactions();
+        assertThat(transactions).anySatisfy(t -> assertThat(t.parents()).hasSizeGreaterThanOrEqualTo(3));
+        assertThat(transactions).allSatisfy(t -> assertThat(t.flushesWithRecords()).isLessThanOrEqualTo(1));
+    }
+
+    /** Streams' producer, watched: which records each flush waited for, per transaction. */
+    private static final class FlushWatch extends DefaultKafkaClientSupplier {
+
+        record Transaction(int flushesWithRecords, Set<String> parents) {
+        }
+
+        private final Collection<String> watched;
+        private final List<Transaction> transactions = new ArrayList<>();
+        private int sentSinceFlush;
+        private int flushesWithRecords;
+        private final Set<String> parents = new HashSet<>();
+
+        FlushWatch(Collection<String> watched) {
+            this.watched = watched;
+        }
+
+        synchronized List<Transaction> transactions() {
+            return new ArrayList<>(transactions);
+        }
+
+        @Override
+        public Producer<byte[], byte[]> getProducer(Map<String, Object> config) {
+            return new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer()) {
+                @Override
+                public Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> record, Callback callback) {
+                    synchronized (FlushWatch.this) {
+                        sentSinceFlush++;
+                        String key = record.key() == null ? "" : new String(record.key(), StandardCharsets.UTF_8);
+                        if (record.topic().equals(Topics.PARENT_PROGRESS.name()) && watched.contains(key)) {
+                            parents.add(key);
+                        }
+                    }
+                    return super.send(record, callback);
+                }
+
+                @Override
+                public void flush() {
+                    synchronized (FlushWatch.this) {
+                        if (sentSinceFlush > 0) {
+                            flushesWithRecords++;
+                        }
+                        sentSinceFlush = 0;
+                    }
+                    super.flush();
+                }
+
+                @Override
+                public void commitTransaction() {
+                    synchronized (FlushWatch.this) {
+                        transactions.add(new Transaction(flushesWithRecords, Set.copyOf(parents)));
+                        flushesWithRecords = 0;
+                        parents.clear();
+                    }
+                    super.commitTransaction();
+                }
+            };
         }
     }
 

@@ -1,6 +1,11 @@
 package dev.trawl.aggregator.topology;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
@@ -23,10 +28,25 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  * commit after it, instead of waiting for a snapshot punctuation and then for a commit, and a parent gets at most
  * one snapshot per commit. Internal API ({@code CachedStateStore}, {@code InternalProcessorContext}), as in
  * {@link WriteBehindStore}.
+ *
+ * <p><b>One flush for all the thread's tasks.</b> Streams prepares a commit task by task: it flushes one task's
+ * caches, then waits for the producer to have every record sent so far acknowledged, then the next task. Were each
+ * task's writes made only in its own flush, a commit would wait for one broker round trip per task (six, with
+ * {@code trawl.job-events}' six partitions on one thread). So the first hook that runs in a commit runs the actions
+ * of every armed hook of its stream thread, each in its own task's scope: all their records go out together, the
+ * first wait covers them all, and the other tasks' flushes find nothing left to send. This is what a processor that
+ * wrote through during processing would have done: under {@code exactly_once_v2} the thread's tasks share one
+ * transaction, and a task with writes since the last commit has processed records since then, so the commit
+ * includes its offsets.
  */
 final class CommitHook implements StateStore, CachedStateStore<Void, Void> {
 
+    /** The armed hooks of each stream thread (a task's processor is initialised on the thread that runs it). */
+    private static final ThreadLocal<Set<CommitHook>> ARMED = ThreadLocal.withInitial(
+            () -> Collections.synchronizedSet(new LinkedHashSet<>()));
+
     private final String name;
+    private Set<CommitHook> group;
     private boolean open;
     private InternalProcessorContext<?, ?> context;
     private ProcessorNode<?, ?, ?, ?> node;
@@ -85,6 +105,8 @@ final class CommitHook implements StateStore, CachedStateStore<Void, Void> {
         this.context = ProcessorContextUtils.asInternalProcessorContext(processor);
         this.node = context.currentNode(); // the processor's node, during its init
         this.action = action;
+        this.group = ARMED.get();
+        group.add(this);
     }
 
     /** Flushes the caches of {@code stores} (before a commit: what the action wrote must commit with it). */
@@ -99,6 +121,20 @@ final class CommitHook implements StateStore, CachedStateStore<Void, Void> {
     @Override
     public void flushCache() {
         if (action == null) {
+            return;
+        }
+        List<CommitHook> armed;
+        synchronized (group) {
+            armed = new ArrayList<>(group);
+        }
+        for (CommitHook hook : armed) {
+            hook.run();
+        }
+    }
+
+    /** Runs the action in its processor's scope. */
+    private void run() {
+        if (action == null || !open) {
             return;
         }
         ProcessorNode<?, ?, ?, ?> previousNode = context.currentNode();
@@ -117,6 +153,9 @@ final class CommitHook implements StateStore, CachedStateStore<Void, Void> {
     /** The processor closes: from now on, nothing runs before a commit (its due-set stays for the next owner). */
     void disarm() {
         action = null;
+        if (group != null) {
+            group.remove(this);
+        }
     }
 
     /** Streams recycles the task (active to standby): a standby must not publish. */
@@ -150,7 +189,7 @@ final class CommitHook implements StateStore, CachedStateStore<Void, Void> {
     @Override
     public void close() {
         open = false;
-        action = null;
+        disarm();
     }
 
     @Override
