@@ -159,7 +159,10 @@ public final class GatewayBenchmark {
         AtomicLong received = new AtomicLong();
         AtomicLong snapshots = new AtomicLong();
         long[] measureFrom = {Long.MAX_VALUE};
-        Messages messages = new Messages(histogram, received, snapshots, measureFrom);
+        // -Dbench.timeline=true: what happened around the worst slices of the run (Timeline)
+        Timeline timeline = Boolean.getBoolean("bench.timeline")
+                ? new Timeline(System.currentTimeMillis(), gatewayPid) : null;
+        Messages messages = new Messages(histogram, received, snapshots, measureFrom, timeline);
         // -Dbench.clients=jdk: java.net.http clients instead of the lean selector-based ones
         boolean jdkClients = "jdk".equals(System.getProperty("bench.clients"));
         List<WebSocket> sockets = new ArrayList<>();
@@ -207,6 +210,9 @@ public final class GatewayBenchmark {
                                 ? null : deserializer.deserialize(r.topic(), r.value());
                         if (p != null && p.updatedAt().toEpochMilli() >= measureFrom[0]) {
                             record(readable, now - p.updatedAt().toEpochMilli());
+                        }
+                        if (p != null && timeline != null) {
+                            timeline.readable(p.updatedAt().toEpochMilli(), now - p.updatedAt().toEpochMilli());
                         }
                     }
                 }
@@ -270,6 +276,9 @@ public final class GatewayBenchmark {
                 percentile(histogram, measured, 0.999), percentile(histogram, measured, 1.0));
         System.out.printf("%d clients: gateway heap used max %d MB during the run, %d MB at its end (-Xmx512m)%n",
                 clients, maxHeap >> 20, afterRun >> 20);
+        if (timeline != null) {
+            timeline.print(Long.getLong("bench.timeline-bound", 200));
+        }
         for (WebSocket socket : sockets) {
             socket.abort();
         }
@@ -312,7 +321,7 @@ public final class GatewayBenchmark {
      * its {@code updated_at}; a {@code snapshot} answers a subscription.
      */
     private record Messages(AtomicLongArray histogram, AtomicLong received, AtomicLong snapshots,
-                            long[] measureFrom) {
+                            long[] measureFrom, Timeline timeline) {
 
         void onText(byte[] buffer, int offset, int length, long now) {
             if (startsWith(buffer, offset, length, PROGRESS_PREFIX)) {
@@ -326,6 +335,9 @@ public final class GatewayBenchmark {
                         .toEpochMilli();
                 if (producedAt >= measureFrom[0]) {
                     record(histogram, now - producedAt);
+                }
+                if (timeline != null) {
+                    timeline.client(producedAt, now - producedAt);
                 }
             } else if (startsWith(buffer, offset, length, SNAPSHOT_PREFIX)) {
                 snapshots.incrementAndGet();
