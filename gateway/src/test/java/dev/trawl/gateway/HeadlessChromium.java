@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -148,12 +149,27 @@ final class HeadlessChromium implements AutoCloseable {
         try {
             devtools.abort();
         } finally {
+            // Chromium's helper processes (network service, renderers) write to the profile too: stop them all
+            List<ProcessHandle> helpers = process.descendants().toList();
             process.destroy();
             if (!process.waitFor(10, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
             }
+            for (ProcessHandle helper : helpers) {
+                helper.destroy();
+                helper.onExit().completeOnTimeout(helper, 10, TimeUnit.SECONDS).join();
+            }
+            deleteProfile();
+        }
+    }
+
+    /** Deletes the throwaway profile; a file that vanishes meanwhile is no reason to fail a test. */
+    private void deleteProfile() {
+        for (int attempt = 0; attempt < 3 && Files.exists(profile); attempt++) {
             try (var files = Files.walk(profile)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException | java.io.UncheckedIOException e) {
+                // a helper removed or added a file while we walked: walk again
             }
         }
     }

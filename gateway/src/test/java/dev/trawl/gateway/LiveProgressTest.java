@@ -9,13 +9,18 @@ import dev.trawl.api.event.ParentProgress;
 import dev.trawl.api.event.ProgressDetail;
 import dev.trawl.api.id.Ids;
 import dev.trawl.testkit.WsClient;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
 /** Parent snapshots written to trawl.parent-progress reach REST and WebSocket clients through the read model. */
 class LiveProgressTest extends GatewayIntegrationTest {
+
+    @Autowired
+    private MeterRegistry meters;
 
     @Test
     void subscriberGetsASnapshotThenStrictlyIncreasingVersionsEndingOnTheTerminalOne() throws Exception {
@@ -46,6 +51,29 @@ class LiveProgressTest extends GatewayIntegrationTest {
         JsonNode job = json(get("/api/jobs/" + id, "application/json").body());
         assertThat(job.get("version").longValue()).isEqualTo(5);
         assertThat(job.get("document_count").longValue()).isEqualTo(4);
+    }
+
+    @Test
+    void sendCompletionsRunOnTheSendingThreadInsteadOfTomcatsExecutor() throws Exception {
+        String id = Ids.newParentId();
+        try (WsClient client = new WsClient(port)) {
+            client.send("{\"op\":\"subscribe\",\"job_id\":\"" + id + "\"}");
+            client.await(type("snapshot", id));
+            double inlineBefore = completions("inline");
+            double dispatchedBefore = completions("dispatched");
+            for (long version = 1; version <= 20; version++) {
+                publish(progress(id, version, JobStatus.RUNNING));
+                long expected = version;
+                client.await(m -> type("parent_job_progress", id).test(m) && m.get("version").longValue() == expected);
+            }
+            // each of the 20 updates was one send, completed on the thread that wrote it
+            assertThat(completions("inline") - inlineBefore).isGreaterThanOrEqualTo(20);
+            assertThat(completions("dispatched") - dispatchedBefore).isZero();
+        }
+    }
+
+    private double completions(String ran) {
+        return meters.get("trawl.gateway.ws.send.completions").tag("ran", ran).functionCounter().count();
     }
 
     @Test

@@ -1,9 +1,12 @@
 package dev.trawl.gateway.live;
 
 import dev.trawl.gateway.GatewayProperties;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
@@ -39,6 +42,16 @@ class LiveConfig implements WebSocketConfigurer {
     @Bean
     static WebServerFactoryCustomizer<TomcatServletWebServerFactory> connectionAbortValve() {
         return factory -> factory.addContextValves(new ConnectionAbortValve());
+    }
+
+    /** WebSocket send completions inline (on by default; {@code trawl.gateway.ws.inline-send-completions=false}). */
+    @Bean
+    @ConditionalOnProperty(name = "trawl.gateway.ws.inline-send-completions", havingValue = "true",
+            matchIfMissing = true)
+    static InlineSendCompletions inlineSendCompletions(ObjectProvider<MeterRegistry> registry) {
+        InlineSendCompletions completions = new InlineSendCompletions();
+        registry.ifAvailable(completions::bindTo);
+        return completions;
     }
 
     /** Flushes live outboxes; sends to a slow client are bounded by the session decorator's time limit. */
