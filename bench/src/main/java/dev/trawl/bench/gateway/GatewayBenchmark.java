@@ -192,7 +192,7 @@ public final class GatewayBenchmark {
         System.out.printf("%n%d clients connected and subscribed in %.1f s%n", clients,
                 (System.nanoTime() - opening) / 1e9);
 
-        long warmUp = 5;
+        long warmUp = Long.getLong("bench.warmup-seconds", 5);
         long start = System.nanoTime();
         long end = start + TimeUnit.SECONDS.toNanos(seconds + warmUp);
         measureFrom[0] = System.currentTimeMillis() + TimeUnit.SECONDS.toMillis(warmUp);
