@@ -15,7 +15,6 @@ import org.apache.kafka.streams.KafkaClientSupplier;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
-import org.apache.kafka.streams.processor.internals.DefaultKafkaClientSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,12 +59,14 @@ public final class ProgressAggregator implements AutoCloseable {
     private final KafkaStreams streams;
 
     public ProgressAggregator(Settings settings) {
-        this(settings, new DefaultKafkaClientSupplier());
+        this(settings, null);
     }
 
-    /** With Kafka clients of the caller's making (a test watches what the producer is asked to do). */
+    /** With Kafka clients of the caller's making (a test watches what the producer is asked to do), or Streams' own. */
     public ProgressAggregator(Settings settings, KafkaClientSupplier clients) {
-        this.streams = new KafkaStreams(ProgressTopology.build(settings.topology()), properties(settings), clients);
+        var topology = ProgressTopology.build(settings.topology());
+        this.streams = clients == null ? new KafkaStreams(topology, properties(settings))
+                : new KafkaStreams(topology, properties(settings), clients);
         streams.setUncaughtExceptionHandler(e -> {
             log.error("stream thread failed; replacing it", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
