@@ -36,8 +36,9 @@ import tools.jackson.databind.JsonNode;
  *
  * <p>A sweep, every half {@code send-time-limit} or {@code heartbeat-interval} if shorter, closes the connections
  * whose send has been outstanding longer than {@code send-time-limit} (4500; the container's send timeout usually
- * ends them first) and those silent for longer than {@code idle-timeout} (1001), and every
- * {@code heartbeat-interval} pings the others (a ping frame and a {@code heartbeat} message).
+ * ends them first) and those silent for longer than {@code idle-timeout} (1001), and pings the others every
+ * {@code heartbeat-interval} (a ping frame and a {@code heartbeat} message), each connection on its own schedule:
+ * 5,000 connections are not pinged in one burst of 10,000 messages.
  */
 @Component
 public class LiveSocketHandler extends TextWebSocketHandler implements ApplicationListener<ContextClosedEvent> {
@@ -57,8 +58,6 @@ public class LiveSocketHandler extends TextWebSocketHandler implements Applicati
     private final Map<String, SocketClient> clients = new ConcurrentHashMap<>();
     private final Subscribers subscribers = new Subscribers();
     private final ScheduledFuture<?> sweep;
-    // touched by the sweep only
-    private long nextHeartbeatNanos;
 
     public LiveSocketHandler(JobQueries jobs, ReadModel readModel, ScheduledExecutorService liveScheduler,
                              GatewayProperties properties) {
@@ -78,9 +77,10 @@ public class LiveSocketHandler extends TextWebSocketHandler implements Applicati
             }
         });
         readModel.addChildListener(this::fanOut);
-        // often enough that a stuck client goes within half a send time limit of it, pings at their own pace
-        long every = Math.min(config.heartbeatInterval().toNanos(), config.sendTimeLimit().toNanos() / 2);
-        nextHeartbeatNanos = System.nanoTime() + config.heartbeatInterval().toNanos();
+        // often enough that a stuck client goes within half a send time limit of it, and that each connection's
+        // heartbeat (on its own schedule) is at most a tenth of an interval late
+        long every = Math.max(TimeUnit.MILLISECONDS.toNanos(10),
+                Math.min(config.heartbeatInterval().toNanos() / 10, config.sendTimeLimit().toNanos() / 2));
         sweep = scheduler.scheduleWithFixedDelay(this::sweep, every, every, TimeUnit.NANOSECONDS);
     }
 
@@ -113,10 +113,6 @@ public class LiveSocketHandler extends TextWebSocketHandler implements Applicati
 
     private void sweep() {
         long now = System.nanoTime();
-        boolean beat = now - nextHeartbeatNanos >= 0;
-        if (beat) {
-            nextHeartbeatNanos = now + config.heartbeatInterval().toNanos();
-        }
         for (SocketClient client : clients.values()) {
             try {
                 if (client.sendingForNanos(now) > config.sendTimeLimit().toNanos()) {
@@ -125,7 +121,7 @@ public class LiveSocketHandler extends TextWebSocketHandler implements Applicati
                 } else if (client.silentForNanos(now) > config.idleTimeout().toNanos()) {
                     log.debug("{} silent for {}, disconnecting it", client, config.idleTimeout());
                     close(client, IDLE);
-                } else if (beat) {
+                } else if (client.heartbeatDue(now)) {
                     client.heartbeat();
                 }
             } catch (RuntimeException e) {
@@ -150,7 +146,7 @@ public class LiveSocketHandler extends TextWebSocketHandler implements Applicati
         session.setTextMessageSizeLimit((int) config.maxTextMessageSize().toBytes());
         session.setBinaryMessageSizeLimit(1024);
         clients.put(session.getId(), new SocketClient(session, jobs, scheduler, config.coalesceInterval(),
-                config.sendTimeLimit()));
+                config.sendTimeLimit(), config.heartbeatInterval()));
     }
 
     @Override

@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -88,12 +89,16 @@ final class SocketClient {
     private boolean flushScheduled;
     private long lastFlushNanos;
 
+    private final long heartbeatNanos;
+    // touched by the sweep only
+    private long nextHeartbeatNanos;
+
     private volatile long sendingSinceNanos;
     private volatile long lastHeardNanos = System.nanoTime();
     private volatile boolean closed;
 
     SocketClient(WebSocketSession session, JobQueries jobs, ScheduledExecutorService scheduler, Duration interval,
-                 Duration sendTimeLimit) {
+                 Duration sendTimeLimit, Duration heartbeatInterval) {
         this.session = session;
         Session nativeSession = ((NativeWebSocketSession) session).getNativeSession(Session.class);
         if (nativeSession == null) {
@@ -107,6 +112,10 @@ final class SocketClient {
         this.scheduler = scheduler;
         this.intervalNanos = interval.toNanos();
         this.lastFlushNanos = System.nanoTime() - intervalNanos;
+        this.heartbeatNanos = heartbeatInterval.toNanos();
+        // the first heartbeat at a random point of the first interval: connections opened together (a reconnect
+        // wave, a restart) are not all pinged in the same sweep
+        this.nextHeartbeatNanos = System.nanoTime() + ThreadLocalRandom.current().nextLong(1, heartbeatNanos + 1);
     }
 
     String id() {
@@ -231,6 +240,15 @@ final class SocketClient {
             batch = takeBatchLocked();
         }
         sender.start(batch);
+    }
+
+    /** Whether this connection's heartbeat is due; if so, the next one is due an interval later. */
+    boolean heartbeatDue(long now) {
+        if (now - nextHeartbeatNanos < 0) {
+            return false;
+        }
+        nextHeartbeatNanos = Math.max(nextHeartbeatNanos + heartbeatNanos, now + heartbeatNanos / 2);
+        return true;
     }
 
     /** Queues a ping frame and a {@code heartbeat} message. */
