@@ -7,6 +7,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.catalina.connector.Connector;
 import org.apache.coyote.AbstractProtocol;
+import org.apache.tomcat.util.threads.ResizableExecutor;
+import org.apache.tomcat.util.threads.ThreadPoolExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
@@ -31,9 +33,10 @@ import org.springframework.context.ApplicationListener;
  * executor as before.
  *
  * <p>Installed once the web server has started (the connector creates its executor at start); the connector then
- * treats the executor as external, so this bean shuts it down when the context closes.
+ * treats the executor as external, so this bean shuts it down when the context closes. It reports the connector's
+ * pool (busy and current threads) as its own, so Tomcat's thread metrics stay true.
  */
-final class InlineSendCompletions implements Executor, ApplicationListener<WebServerInitializedEvent>,
+final class InlineSendCompletions implements ResizableExecutor, ApplicationListener<WebServerInitializedEvent>,
         DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(InlineSendCompletions.class);
@@ -90,9 +93,40 @@ final class InlineSendCompletions implements Executor, ApplicationListener<WebSe
     }
 
     @Override
+    public int getPoolSize() {
+        return connector instanceof ThreadPoolExecutor pool ? pool.getPoolSize() : -1;
+    }
+
+    @Override
+    public int getMaxThreads() {
+        return connector instanceof ThreadPoolExecutor pool ? pool.getMaximumPoolSize() : -1;
+    }
+
+    @Override
+    public int getActiveCount() {
+        return connector instanceof ThreadPoolExecutor pool ? pool.getActiveCount() : -1;
+    }
+
+    @Override
+    public boolean resizePool(int corePoolSize, int maximumPoolSize) {
+        if (!(connector instanceof ThreadPoolExecutor pool)) {
+            return false;
+        }
+        pool.setCorePoolSize(corePoolSize);
+        pool.setMaximumPoolSize(maximumPoolSize);
+        return true;
+    }
+
+    @Override
+    public boolean resizeQueue(int capacity) {
+        return false;
+    }
+
+    /** As Tomcat stops the executor it created: at once, its threads are only ever waiting for work by now. */
+    @Override
     public void destroy() {
         if (connector instanceof ExecutorService service) {
-            service.shutdown();
+            service.shutdownNow();
         }
     }
 }

@@ -34,9 +34,9 @@ import tools.jackson.databind.JsonNode;
  * {@code removed} message when a job is deleted. A message it cannot understand gets an {@code error} message; the
  * connection stays open.
  *
- * <p>A sweep, every half {@code send-time-limit} or {@code heartbeat-interval} if shorter, closes the connections
- * whose send has been outstanding longer than {@code send-time-limit} (4500; the container's send timeout usually
- * ends them first) and those silent for longer than {@code idle-timeout} (1001), and pings the others every
+ * <p>A sweep, every half {@code send-time-limit} or a tenth of {@code heartbeat-interval} if shorter, closes the
+ * connections whose send has been outstanding longer than {@code send-time-limit} (4500; the container's send
+ * timeout usually ends them first) and those silent for longer than {@code idle-timeout} (1001), and pings the others every
  * {@code heartbeat-interval} (a ping frame and a {@code heartbeat} message), each connection on its own schedule:
  * 5,000 connections are not pinged in one burst of 10,000 messages.
  */
