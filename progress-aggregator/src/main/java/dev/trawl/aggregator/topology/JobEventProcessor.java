@@ -56,6 +56,11 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
     private final Map<String, CrawlScope> scopes = new HashMap<>();
     /** Parents already in the due-set since its last publication: saves a store write per event. */
     private final Set<String> markedDue = new HashSet<>();
+    /**
+     * The due-set may hold parents this instance did not mark: what it restored from the changelog. Until the first
+     * publication has scanned it, that is; after it, the due-set holds exactly {@link #markedDue}.
+     */
+    private boolean restoredDue;
 
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, ParentState> parents;
@@ -81,7 +86,11 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
         // due-set restored after a crash, when no event arrives).
         hook = context.getStateStore(ProgressTopology.COMMIT_HOOK);
         hook.beforeCommit(context, () -> {
-            publishDueSnapshots();
+            // the hook runs once for every task of the thread in each commit: scan the due-set only if it can hold
+            // something
+            if (restoredDue || !markedDue.isEmpty()) {
+                publishDueSnapshots();
+            }
             CommitHook.flushCaches(parents, children.store(), dirty);
         });
         context.schedule(settings.snapshotInterval(), PunctuationType.WALL_CLOCK_TIME, now -> publishDueSnapshots());
@@ -391,6 +400,7 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
     private void clearCaches() {
         children.clearMemory();
         markedDue.clear();
+        restoredDue = true;
         scopes.clear();
     }
 
@@ -449,6 +459,7 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
                 due.add(it.next().key);
             }
         }
+        restoredDue = false;
         for (String parentId : due) {
             dirty.delete(parentId);
             markedDue.remove(parentId);
