@@ -78,7 +78,6 @@ public class JobStreamController implements ApplicationListener<ContextClosedEve
         });
     }
 
-
     @GetMapping("/api/jobs/{id}/events")
     public void events(@PathVariable String id,
                        @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId,
