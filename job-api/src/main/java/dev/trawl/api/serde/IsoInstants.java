@@ -1,5 +1,6 @@
 package dev.trawl.api.serde;
 
+import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -36,39 +37,53 @@ public final class IsoInstants {
 
     /** {@code instant} as {@link DateTimeFormatter#ISO_INSTANT} writes it. */
     public static String format(Instant instant) {
+        byte[] out = new byte[30];
+        int end = formatInto(instant, out, 0);
+        if (end < 0) {
+            return DateTimeFormatter.ISO_INSTANT.format(instant);
+        }
+        return new String(out, 0, end, StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * Writes {@code instant} as {@link DateTimeFormatter#ISO_INSTANT} does into {@code out} from {@code at} (up to 30
+     * bytes of ASCII).
+     *
+     * @return where the text ends, or -1 for a year outside 0000–9999 (nothing written; use {@link #format})
+     */
+    public static int formatInto(Instant instant, byte[] out, int at) {
         long seconds = instant.getEpochSecond();
         long day = Math.floorDiv(seconds, 86_400L);
         int secondOfDay = (int) Math.floorMod(seconds, 86_400L);
         if (day < -719_528L || day > 2_932_896L) { // outside years 0000–9999
-            return DateTimeFormatter.ISO_INSTANT.format(instant);
+            return -1;
         }
         LocalDate date = LocalDate.ofEpochDay(day);
         int nano = instant.getNano();
-        char[] out = new char[30];
-        put4(out, 0, date.getYear());
-        out[4] = '-';
-        put2(out, 5, date.getMonthValue());
-        out[7] = '-';
-        put2(out, 8, date.getDayOfMonth());
-        out[10] = 'T';
-        put2(out, 11, secondOfDay / 3600);
-        out[13] = ':';
-        put2(out, 14, secondOfDay / 60 % 60);
-        out[16] = ':';
-        put2(out, 17, secondOfDay % 60);
-        int end = 19;
+        put4(out, at, date.getYear());
+        out[at + 4] = '-';
+        put2(out, at + 5, date.getMonthValue());
+        out[at + 7] = '-';
+        put2(out, at + 8, date.getDayOfMonth());
+        out[at + 10] = 'T';
+        put2(out, at + 11, secondOfDay / 3600);
+        out[at + 13] = ':';
+        put2(out, at + 14, secondOfDay / 60 % 60);
+        out[at + 16] = ':';
+        put2(out, at + 17, secondOfDay % 60);
+        int end = at + 19;
         if (nano != 0) {
             out[end++] = '.';
             int digits = nano % 1_000_000 == 0 ? 3 : nano % 1_000 == 0 ? 6 : 9;
             int value = digits == 3 ? nano / 1_000_000 : digits == 6 ? nano / 1_000 : nano;
             for (int i = end + digits - 1; i >= end; i--) {
-                out[i] = (char) ('0' + value % 10);
+                out[i] = (byte) ('0' + value % 10);
                 value /= 10;
             }
             end += digits;
         }
         out[end++] = 'Z';
-        return new String(out, 0, end);
+        return end;
     }
 
     /**
@@ -128,12 +143,12 @@ public final class IsoInstants {
         return value;
     }
 
-    private static void put2(char[] out, int at, int value) {
-        out[at] = (char) ('0' + value / 10);
-        out[at + 1] = (char) ('0' + value % 10);
+    private static void put2(byte[] out, int at, int value) {
+        out[at] = (byte) ('0' + value / 10);
+        out[at + 1] = (byte) ('0' + value % 10);
     }
 
-    private static void put4(char[] out, int at, int value) {
+    private static void put4(byte[] out, int at, int value) {
         put2(out, at, value / 100);
         put2(out, at + 2, value % 100);
     }

@@ -18,11 +18,19 @@ public final class JsonSerde<T> implements Serde<T>, Serializer<T>, Deserializer
     /** Bound once to the type: no serializer or deserializer lookup per record. */
     private final ObjectWriter writer;
     private final ObjectReader reader;
+    /** Hand-written for the hottest types ({@link FastJsonCodecs}), null for the rest. */
+    private final FastJsonCodec<T> fast;
 
     public JsonSerde(Class<T> type) {
+        this(type, FastJsonCodecs.forType(type));
+    }
+
+    /** With {@code fast} in front of Jackson: what it hands back (null) Jackson reads or writes. */
+    public JsonSerde(Class<T> type, FastJsonCodec<T> fast) {
         this.type = type;
         this.writer = Json.MAPPER.writerFor(type);
         this.reader = Json.MAPPER.readerFor(type);
+        this.fast = fast;
     }
 
     public Class<T> type() {
@@ -33,6 +41,12 @@ public final class JsonSerde<T> implements Serde<T>, Serializer<T>, Deserializer
     public byte[] serialize(String topic, T data) {
         if (data == null) {
             return null;
+        }
+        if (fast != null) {
+            byte[] json = fast.write(data);
+            if (json != null) {
+                return json;
+            }
         }
         try {
             return writer.writeValueAsBytes(data);
@@ -45,6 +59,12 @@ public final class JsonSerde<T> implements Serde<T>, Serializer<T>, Deserializer
     public T deserialize(String topic, byte[] data) {
         if (data == null) {
             return null;
+        }
+        if (fast != null) {
+            T value = fast.read(data);
+            if (value != null) {
+                return value;
+            }
         }
         try {
             return reader.readValue(data);
