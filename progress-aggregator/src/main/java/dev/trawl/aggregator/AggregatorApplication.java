@@ -26,6 +26,8 @@ public class AggregatorApplication {
             @Value("${trawl.aggregator.application-id}") String applicationId,
             @Value("${trawl.aggregator.state-dir}") Path stateDir,
             @Value("${trawl.aggregator.commit-interval}") Duration commitInterval,
+            @Value("${trawl.aggregator.backlog-commit-interval}") Duration backlogCommitInterval,
+            @Value("${trawl.aggregator.backlog-records}") long backlogRecords,
             @Value("${trawl.aggregator.standby-replicas}") int standbyReplicas,
             @Value("${trawl.aggregator.stream-threads}") int streamThreads,
             @Value("${trawl.aggregator.snapshot-interval}") Duration snapshotInterval,
@@ -34,7 +36,7 @@ public class AggregatorApplication {
             @Value("${trawl.aggregator.retention-scan-interval}") Duration retentionScanInterval) {
         TopicAdmin.ensureTopics(bootstrapServers, Topics.ALL, (short) replicationFactor);
         return new ProgressAggregator(new ProgressAggregator.Settings(bootstrapServers, applicationId, stateDir,
-                commitInterval, standbyReplicas, replicationFactor, streamThreads,
+                commitInterval, backlogCommitInterval, backlogRecords, standbyReplicas, replicationFactor, streamThreads,
                 new ProgressTopology.Settings(snapshotInterval, hostShards, childRetention,
                         retentionScanInterval), Map.of()));
     }

@@ -27,12 +27,16 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Future;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.Callback;
@@ -41,6 +45,7 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Utils;
@@ -118,7 +123,7 @@ class ProgressAggregatorOnBrokerTest {
             // commits 2 s apart, and no snapshot punctuation within the test: only commits publish
             var defaults = ProgressAggregator.Settings.defaults(bootstrap, Files.createTempDirectory("one-commit"));
             var settings = new ProgressAggregator.Settings(bootstrap, "one-commit-" + parent, defaults.stateDir(),
-                    Duration.ofSeconds(2), 0, 1, 1, new ProgressTopology.Settings(Duration.ofMinutes(5), 4,
+                    Duration.ofSeconds(2), Duration.ofSeconds(2), 0, 0, 1, 1, new ProgressTopology.Settings(Duration.ofMinutes(5), 4,
                     Duration.ofDays(1), Duration.ofMinutes(5)), Map.of());
             try (ProgressAggregator aggregator = new ProgressAggregator(settings)) {
                 aggregator.start();
@@ -161,7 +166,7 @@ class ProgressAggregatorOnBrokerTest {
         }
         var defaults = ProgressAggregator.Settings.defaults(bootstrap, Files.createTempDirectory("one-flush"));
         var settings = new ProgressAggregator.Settings(bootstrap, "one-flush-" + parents.get(0), defaults.stateDir(),
-                Duration.ofSeconds(2), 0, 1, 1, ProgressTopology.Settings.defaults(), Map.of());
+                Duration.ofSeconds(2), Duration.ofSeconds(2), 0, 0, 1, 1, ProgressTopology.Settings.defaults(), Map.of());
         FlushWatch watch = new FlushWatch(parents.values());
         try (var producer = producer(); var progress = reader(Topics.PARENT_PROGRESS);
              ProgressAggregator aggregator = new ProgressAggregator(settings, watch)) {
@@ -183,6 +188,83 @@ class ProgressAggregatorOnBrokerTest {
         List<FlushWatch.Transaction> transactions = watch.transactions();
         assertThat(transactions).anySatisfy(t -> assertThat(t.parents()).hasSizeGreaterThanOrEqualTo(3));
         assertThat(transactions).allSatisfy(t -> assertThat(t.flushesWithRecords()).isLessThanOrEqualTo(1));
+    }
+
+    @Test
+    void aBacklogIsCommittedAtTheBacklogIntervalAndLiveEventsAtTheShortOne() throws Exception {
+        // a backlog written before the aggregator starts: 20 parents, 150 children each, running and completed
+        String run = Ids.newParentId();
+        try (var producer = producer()) {
+            for (int p = 0; p < 20; p++) {
+                String parent = run + "-" + p;
+                List<String> urls = new ArrayList<>();
+                for (int c = 0; c < 150; c++) {
+                    urls.add("http://backlog-" + p + ".test/" + c);
+                }
+                producer.send(record(new JobSubmitted("s-" + parent, parent, Instant.now(), new CrawlSpec("backlog",
+                        List.of(urls.get(0)), 1, 150, true, List.of(), List.of(), ErrorTolerance.UNLIMITED))));
+                producer.send(record(new LinksDiscovered("l-" + parent, parent, Ids.childId(parent, urls.get(0)), 0,
+                        Instant.now(), urls.subList(1, urls.size()))));
+                for (String url : urls) {
+                    CrawlTask task = new CrawlTask(parent, Ids.childId(parent, url), url, 0, 1, 4, Instant.now());
+                    producer.send(record(ChildStatusChanged.running("r" + task.childId(), task, Instant.now())));
+                    producer.send(record(ChildStatusChanged.completed("c" + task.childId(), task, Instant.now(), 200,
+                            task.childId(), 100)));
+                }
+            }
+            producer.flush();
+        }
+        // commits every 50 ms while caught up, every 2 s while more than 100 records wait
+        var defaults = ProgressAggregator.Settings.defaults(bootstrap, Files.createTempDirectory("paced"));
+        String appId = "paced-" + run;
+        var settings = new ProgressAggregator.Settings(bootstrap, appId, defaults.stateDir(), Duration.ofMillis(50),
+                Duration.ofSeconds(2), 100, 0, 1, 1, ProgressTopology.Settings.defaults(), Map.of());
+        FlushWatch watch = new FlushWatch(List.of());
+        try (var producer = producer(); var progress = reader(Topics.PARENT_PROGRESS);
+             Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
+             ProgressAggregator aggregator = new ProgressAggregator(settings, watch)) {
+            Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+            for (int i = 0; i < Topics.JOB_EVENTS.partitions(); i++) {
+                partitions.put(new TopicPartition(Topics.JOB_EVENTS.name(), i), OffsetSpec.latest());
+            }
+            Map<TopicPartition, Long> ends = new HashMap<>();
+            admin.listOffsets(partitions).all().get().forEach((tp, info) -> ends.put(tp, info.offset()));
+            long start = System.nanoTime();
+            aggregator.start();
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(20)).until(() -> {
+                var committed = admin.listConsumerGroupOffsets(appId).partitionsToOffsetAndMetadata().get();
+                return ends.entrySet().stream().allMatch(e -> committed.get(e.getKey()) != null
+                        && committed.get(e.getKey()).offset() >= e.getValue());
+            });
+            long backlogMillis = (System.nanoTime() - start) / 1_000_000;
+            int backlogCommits = watch.transactions().size();
+            // at one commit per 50 ms the backlog would have taken backlogMillis / 50 commits
+            assertThat(backlogCommits).as("commits while %d ms of backlog were processed", backlogMillis)
+                    .isLessThanOrEqualTo((int) (backlogMillis / 500) + 3);
+
+            // caught up: events sent 100 ms apart are each committed within the short interval
+            String live = run + "-live";
+            List<String> urls = new ArrayList<>();
+            for (int c = 0; c < 21; c++) {
+                urls.add("http://live.test/" + c);
+            }
+            send(producer, new JobSubmitted("s-" + live, live, Instant.now(), new CrawlSpec("live",
+                    List.of(urls.get(0)), 1, 21, true, List.of(), List.of(), ErrorTolerance.UNLIMITED)));
+            send(producer, new LinksDiscovered("l-" + live, live, Ids.childId(live, urls.get(0)), 0, Instant.now(),
+                    urls.subList(1, urls.size())));
+            int before = watch.transactions().size();
+            for (String url : urls.subList(1, urls.size())) {
+                CrawlTask task = new CrawlTask(live, Ids.childId(live, url), url, 1, 1, 4, Instant.now());
+                send(producer, ChildStatusChanged.completed("c" + task.childId(), task, Instant.now(), 200,
+                        task.childId(), 100));
+                Thread.sleep(100);
+            }
+            int liveCommits = watch.transactions().size() - before;
+            // at one commit per 2 s there would be one or two
+            assertThat(liveCommits).as("commits while 20 events arrived over 2 s").isGreaterThanOrEqualTo(10);
+            await().atMost(Duration.ofSeconds(30)).until(() -> read(progress).stream()
+                    .anyMatch(p -> p.id().equals(live) && p.completed() == 20));
+        }
     }
 
     /** Streams' producer, watched: which records each flush waited for, per transaction. */

@@ -123,7 +123,9 @@ public final class AggregatorBenchmark {
 
         String appId = "bench-aggregator-" + UUID.randomUUID();
         ProgressAggregator aggregator = new ProgressAggregator(ProgressAggregator.Settings.defaults(bootstrap,
-                Files.createTempDirectory("bench-aggregator")).withApplicationId(appId).withOverrides(overrides()));
+                Files.createTempDirectory("bench-aggregator")).withApplicationId(appId).withOverrides(overrides())
+                .withCommitIntervals(Duration.ofMillis(Long.getLong("bench.commit-ms", 25)),
+                        Duration.ofMillis(Long.getLong("bench.backlog-commit-ms", 100))));
         aggregator.start();
         com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
                 java.lang.management.ManagementFactory.getOperatingSystemMXBean();
@@ -187,7 +189,9 @@ public final class AggregatorBenchmark {
         Map<String, List<String>> urls = new HashMap<>();
         String appId = "bench-latency-" + UUID.randomUUID();
         ProgressAggregator aggregator = new ProgressAggregator(ProgressAggregator.Settings.defaults(bootstrap,
-                Files.createTempDirectory("bench-latency")).withApplicationId(appId).withOverrides(overrides()));
+                Files.createTempDirectory("bench-latency")).withApplicationId(appId).withOverrides(overrides())
+                .withCommitIntervals(Duration.ofMillis(Long.getLong("bench.commit-ms", 25)),
+                        Duration.ofMillis(Long.getLong("bench.backlog-commit-ms", 100))));
         aggregator.start();
         try (KafkaProducer<String, byte[]> producer = producer();
              KafkaConsumer<byte[], byte[]> progress = reader(Topics.PARENT_PROGRESS.name(), false)) {

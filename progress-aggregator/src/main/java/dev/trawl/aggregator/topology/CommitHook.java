@@ -44,6 +44,11 @@ final class CommitHook implements StateStore, CachedStateStore<Void, Void> {
     /** The armed hooks of each stream thread (a task's processor is initialised on the thread that runs it). */
     private static final ThreadLocal<Set<CommitHook>> ARMED = ThreadLocal.withInitial(
             () -> Collections.synchronizedSet(new LinkedHashSet<>()));
+    /**
+     * The calling stream thread's commits: how many it prepared (the hooks run then), how many of those a
+     * processor has noticed since, and when it noticed the last (wall-clock ms): right after that commit ended.
+     */
+    private static final ThreadLocal<long[]> COMMITS = ThreadLocal.withInitial(() -> new long[3]);
 
     private final String name;
     private Set<CommitHook> group;
@@ -118,10 +123,28 @@ final class CommitHook implements StateStore, CachedStateStore<Void, Void> {
         }
     }
 
+    /**
+     * Milliseconds since the calling stream thread's last commit ended, as a processor sees it at {@code nowMs} (its
+     * record's or punctuation's wall-clock time); counted from the end, as Streams counts its commit interval, so a
+     * long commit is not followed at once by the next while the broker still writes the last one's markers.
+     */
+    static long msSinceLastCommit(long nowMs) {
+        long[] commits = COMMITS.get();
+        if (commits[0] != commits[1]) { // the first look since a commit: it has ended by now
+            commits[1] = commits[0];
+            commits[2] = nowMs;
+        }
+        return nowMs - commits[2];
+    }
+
     @Override
     public void flushCache() {
         if (action == null) {
             return;
+        }
+        long[] commits = COMMITS.get();
+        if (commits[0] == commits[1]) { // the first hook of this commit
+            commits[0]++;
         }
         List<CommitHook> armed;
         synchronized (group) {

@@ -52,6 +52,8 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
 
     private static final Logger log = LoggerFactory.getLogger(JobEventProcessor.class);
     private final ProgressTopology.Settings settings;
+    private final CommitPacing pacing;
+    private final long commitIntervalMs;
     /** Compiled scopes are a cache: rebuilt from the stored spec after a restart. */
     private final Map<String, CrawlScope> scopes = new HashMap<>();
     /** Parents already in the due-set since its last publication: saves a store write per event. */
@@ -69,8 +71,10 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
     private KeyValueStore<String, String> finished;
     private CommitHook hook;
 
-    JobEventProcessor(ProgressTopology.Settings settings) {
+    JobEventProcessor(ProgressTopology.Settings settings, CommitPacing pacing) {
         this.settings = settings;
+        this.pacing = pacing;
+        this.commitIntervalMs = pacing.interval().toMillis();
     }
 
     @Override
@@ -96,10 +100,31 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
         context.schedule(settings.snapshotInterval(), PunctuationType.WALL_CLOCK_TIME, now -> publishDueSnapshots());
         context.schedule(settings.retentionScanInterval(), PunctuationType.WALL_CLOCK_TIME,
                 this::removeExpiredChildren);
+        if (pacing.enabled()) {
+            // the last events of a burst: no next event asks for their commit
+            context.schedule(pacing.interval(), PunctuationType.WALL_CLOCK_TIME, now -> maybeRequestCommit());
+        }
+    }
+
+    /**
+     * Asks for a commit once the pacing's interval has passed since the thread's last one, if the thread keeps up
+     * with its input; with a backlog, Streams' longer {@code commit.interval.ms} decides. A request with nothing
+     * processed since the last commit commits nothing.
+     */
+    private void maybeRequestCommit() {
+        if (pacing.enabled() && CommitHook.msSinceLastCommit(context.currentSystemTimeMs()) >= commitIntervalMs
+                && pacing.caughtUp()) {
+            context.commit();
+        }
     }
 
     @Override
     public void process(Record<String, JobEvent> record) {
+        apply(record);
+        maybeRequestCommit();
+    }
+
+    private void apply(Record<String, JobEvent> record) {
         JobEvent event = record.value();
         if (event == null || event.parentId() == null || event.timestamp() == null) {
             deadLetter(record.key(), event, "event without parent id or timestamp");

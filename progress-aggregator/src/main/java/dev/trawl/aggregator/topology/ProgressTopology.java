@@ -74,12 +74,18 @@ public final class ProgressTopology {
     private ProgressTopology() {
     }
 
-    @SuppressWarnings("unchecked")
+    /** The topology with Streams' {@code commit.interval.ms} alone deciding when to commit. */
     public static Topology build(Settings settings) {
+        return build(settings, CommitPacing.off());
+    }
+
+    /** The topology, with processors that ask for commits as {@code pacing} says. */
+    @SuppressWarnings("unchecked")
+    public static Topology build(Settings settings, CommitPacing pacing) {
         Topology topology = new Topology();
         topology.addSource(SOURCE, Serdes.String().deserializer(), Topics.JOB_EVENTS.valueSerde().deserializer(),
                 Topics.JOB_EVENTS.name());
-        topology.addProcessor(PROCESSOR, () -> new JobEventProcessor(settings), SOURCE);
+        topology.addProcessor(PROCESSOR, () -> new JobEventProcessor(settings, pacing), SOURCE);
         // live objects in front of the stores: the many writes of one key within a commit interval are serialised
         // and reach the changelog once
         topology.addStateStore(WriteBehindStore.builder(Stores.keyValueStoreBuilder(
