@@ -1,6 +1,7 @@
 package dev.trawl.aggregator.topology;
 
 import dev.trawl.aggregator.state.ChildState;
+import dev.trawl.aggregator.state.ChildStateCodec;
 import dev.trawl.aggregator.state.ParentState;
 import dev.trawl.api.serde.JsonSerde;
 import dev.trawl.api.topic.Topics;
@@ -92,7 +93,8 @@ public final class ProgressTopology {
                 Stores.persistentKeyValueStore(PARENTS_STORE), Serdes.String(), new JsonSerde<>(ParentState.class)),
                 CACHED_VALUES), PROCESSOR);
         topology.addStateStore(WriteBehindStore.builder(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(CHILDREN_STORE), Serdes.String(), new JsonSerde<>(ChildState.class)),
+                Stores.persistentKeyValueStore(CHILDREN_STORE), Serdes.String(),
+                new JsonSerde<>(ChildState.class, ChildStateCodec.INSTANCE)),
                 CACHED_VALUES), PROCESSOR);
         topology.addStateStore(CommitHook.builder(COMMIT_HOOK), PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(DIRTY_STORE),
