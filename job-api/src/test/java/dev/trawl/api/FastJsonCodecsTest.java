@@ -151,6 +151,32 @@ class FastJsonCodecsTest {
         out.add(json.replace("\"type\":\"child_status_changed\"", "\"type\":\"links_discovered\""));
         out.add(json.replace("\"bytes\":", "\"bytes\":-"));
         out.add(json.replace("\"depth\":", "\"dpth\":"));
+        out.add(json.replace(",", " ,\n\t").replace(":", " \r: "));
+        out.add(json.replace("\"event_id\":\"", "\"event_id\":\"\\u0041\\\"q"));
+        out.add(json.replace("\"url\":\"", "\"url\":\"caf\u00e9"));
+        out.add(json.replace("\"depth\":", "\"depth\":0"));
+        out.add(json.replace("\"depth\":", "\"depth\":-0,\"d\":"));
+        out.add(json.replace("\"attempt\":", "\"attempt\":1e2,\"e\":"));
+        out.add(json.replace("\"bytes\":", "\"bytes\":1234567890123456789012,\"f\":"));
+        out.add(json.replace("\"bytes\":", "\"bytes\":9223372036854775807,\"f\":"));
+        out.add(json.replace("\"reason\":", "\"reason\":true,\"g\":"));
+        out.add(json.replace("\"event_id\":", "\"event_id\":\"dup\",\"event_id\":"));
+        out.add(json.replace("\"event_id\":", "\"extra\":[1,2],\"more\":{\"a\":\"}\"},\"event_id\":"));
+        out.add(json.replace("\"event_id\":", "\"extra\":[1 2],\"event_id\":"));
+        out.add(json.replace("\"event_id\":", "\"extra\":tru,\"event_id\":"));
+        out.add(json.replace("\"event_id\":", "\"extra\":false,\"n\":null,\"s\":\"x\",\"i\":-12,\"event_id\":"));
+        out.add(json.replace("\"event_id\":\"", "\"event_id\":\"\u007f"));
+        out.add("\ufeff" + json);
+        out.add(json.replace("{", "{,"));
+        out.add(json.replace("}", ",}"));
+        out.add(json.replace("\"", "'"));
+        out.add(json.replace("\"urls\":[", "\"urls\":[ ]" + ",\"u\":["));
+        out.add(json.replace("\"timestamp\":\"", "\"timestamp\":\"2026-02-30T00:00:00Z\",\"t\":\""));
+        try {
+            out.add(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(Json.MAPPER.readTree(json)));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
         out.add(json.replace("\"attempt\":", "\"atempt\":"));
         out.add(json.replace("\"bytes\":", "\"byts\":"));
         out.add(json.replace("\"http_status\":", "\"http_status\":\"200\",\"h\":"));
