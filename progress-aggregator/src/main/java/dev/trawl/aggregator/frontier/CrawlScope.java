@@ -38,12 +38,26 @@ public final class CrawlScope {
 
     /** True when the normalised URL {@code url} is to be crawled. */
     public boolean allows(String url) {
-        if (sameHost && !seedHosts.contains(UrlNormalizer.host(url))) {
+        return allows(url, UrlNormalizer.host(url));
+    }
+
+    /** The same, with the URL's host ({@link UrlNormalizer#host}) known already. */
+    public boolean allows(String url, String host) {
+        if (sameHost && !seedHosts.contains(host)) {
             return false;
         }
-        if (!include.isEmpty() && include.stream().noneMatch(p -> p.matcher(url).find())) {
+        if (!include.isEmpty() && !anyFinds(include, url)) {
             return false;
         }
-        return exclude.stream().noneMatch(p -> p.matcher(url).find());
+        return exclude.isEmpty() || !anyFinds(exclude, url);
+    }
+
+    private static boolean anyFinds(List<Pattern> patterns, String url) {
+        for (Pattern pattern : patterns) {
+            if (pattern.matcher(url).find()) {
+                return true;
+            }
+        }
+        return false;
     }
 }

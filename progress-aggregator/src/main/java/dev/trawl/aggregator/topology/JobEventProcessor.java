@@ -218,7 +218,8 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
             return;
         }
         for (String seed : spec.seeds()) {
-            UrlNormalizer.normalize(seed).ifPresent(url -> schedule(parent, url, 0, submitted.timestamp()));
+            UrlNormalizer.normalize(seed).ifPresent(url -> schedule(parent, url, UrlNormalizer.host(url), 0,
+                    submitted.timestamp()));
         }
         if (parent.total() == 0) {
             parent.warn("no valid seed URL");
@@ -238,8 +239,11 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
             CrawlScope scope = scopeOf(parent);
             for (String url : links.urls()) {
                 Optional<String> normalised = UrlNormalizer.normalize(url);
-                if (normalised.isPresent() && scope.allows(normalised.get())) {
-                    schedule(parent, normalised.get(), depth, links.timestamp());
+                if (normalised.isPresent()) {
+                    String host = UrlNormalizer.host(normalised.get()); // parsed once for the scope and the shard
+                    if (scope.allows(normalised.get(), host)) {
+                        schedule(parent, normalised.get(), host, depth, links.timestamp());
+                    }
                 }
             }
         }
@@ -350,7 +354,7 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
     }
 
     /** Schedules the normalised {@code url} as a child unless it is known already or {@code max_pages} is reached. */
-    private void schedule(ParentState parent, String url, int depth, Instant at) {
+    private void schedule(ParentState parent, String url, String host, int depth, Instant at) {
         String childId = Ids.childIdOfNormalized(parent.id(), url);
         if (children.get(parent.id(), childId) != null) {
             return; // the frontier's dedupe: this page is a child already
@@ -362,7 +366,6 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
         ChildState child = ChildState.pending(childId, url, depth, at);
         children.put(parent.id(), child);
         parent.childScheduled(at);
-        String host = UrlNormalizer.host(url);
         CrawlTask task = new CrawlTask(parent.id(), childId, url, depth, 1, settings.hostShards(), at);
         context.forward(new Record<>(Ids.hostShardKey(host, childId, settings.hostShards()), task, at.toEpochMilli()),
                 ProgressTopology.TASKS_SINK);
