@@ -233,7 +233,8 @@ class ProgressAggregatorOnBrokerTest {
             aggregator.start();
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(20)).until(() -> {
                 var committed = admin.listConsumerGroupOffsets(appId).partitionsToOffsetAndMetadata().get();
-                return ends.entrySet().stream().allMatch(e -> committed.get(e.getKey()) != null
+                // an empty partition has nothing to commit (20 parents may leave one of the 6 without events)
+                return ends.entrySet().stream().allMatch(e -> e.getValue() == 0 || committed.get(e.getKey()) != null
                         && committed.get(e.getKey()).offset() >= e.getValue());
             });
             long backlogMillis = (System.nanoTime() - start) / 1_000_000;
