@@ -167,8 +167,9 @@ public final class LocalCluster {
                 ParentProgress p = Json.MAPPER.readValue(response.body(), ParentProgress.class);
                 if (p.version() != lastVersion) {
                     lastVersion = p.version();
-                    String line = String.format("[%-9s] %3.0f%%  %s  (%d documents)", p.status().wireName(),
-                            p.progress() * 100, p.progressText(), p.documentCount());
+                    // floored, as the dashboard and the CLI show it: 311 of 312 finished is 99 %, not 100 %
+                    String line = String.format("[%-9s] %3d%%  %s  (%d documents)", p.status().wireName(),
+                            (int) Math.floor(p.progress() * 100), p.progressText(), p.documentCount());
                     System.out.print(tty ? "\r" + line + "   " : line + System.lineSeparator());
                     System.out.flush();
                 }
