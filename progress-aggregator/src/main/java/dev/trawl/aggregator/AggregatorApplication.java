@@ -36,8 +36,8 @@ public class AggregatorApplication {
             @Value("${trawl.aggregator.retention-scan-interval}") Duration retentionScanInterval) {
         TopicAdmin.ensureTopics(bootstrapServers, Topics.ALL, (short) replicationFactor);
         return new ProgressAggregator(new ProgressAggregator.Settings(bootstrapServers, applicationId, stateDir,
-                commitInterval, backlogCommitInterval, backlogRecords, standbyReplicas, replicationFactor, streamThreads,
-                new ProgressTopology.Settings(snapshotInterval, hostShards, childRetention,
+                commitInterval, backlogCommitInterval, backlogRecords, standbyReplicas, replicationFactor,
+                streamThreads, new ProgressTopology.Settings(snapshotInterval, hostShards, childRetention,
                         retentionScanInterval), Map.of()));
     }
 }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.OptionalLong;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -61,7 +62,7 @@ final class LagTrackingClientSupplier implements KafkaClientSupplier {
 
         private final String thread;
         private final CommitPacing pacing;
-        /** Written by the stream thread after each poll, read by the same thread (volatile for a curious reader). */
+        /** Written after each poll; read by the stream thread that polls, when it decides whether to commit. */
         private volatile long lag;
 
         LagTrackingConsumer(Map<String, Object> config, String thread, CommitPacing pacing) {
@@ -86,7 +87,7 @@ final class LagTrackingClientSupplier implements KafkaClientSupplier {
         }
 
         @Override
-        public void close(org.apache.kafka.clients.consumer.CloseOptions option) {
+        public void close(CloseOptions option) {
             pacing.forget(thread);
             super.close(option);
         }

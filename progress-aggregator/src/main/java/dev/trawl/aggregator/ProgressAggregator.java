@@ -38,8 +38,9 @@ public final class ProgressAggregator implements AutoCloseable {
      * @param overrides             any other Kafka Streams, consumer or producer setting, applied last
      */
     public record Settings(String bootstrapServers, String applicationId, Path stateDir, Duration commitInterval,
-                           Duration backlogCommitInterval, long backlogRecords, int standbyReplicas, int replicationFactor, int streamThreads,
-                           ProgressTopology.Settings topology, Map<String, Object> overrides) {
+                           Duration backlogCommitInterval, long backlogRecords, int standbyReplicas,
+                           int replicationFactor, int streamThreads, ProgressTopology.Settings topology,
+                           Map<String, Object> overrides) {
 
         public Settings {
             overrides = Map.copyOf(overrides);
@@ -47,8 +48,7 @@ public final class ProgressAggregator implements AutoCloseable {
 
         public static Settings defaults(String bootstrapServers, Path stateDir) {
             return new Settings(bootstrapServers, "trawl-progress-aggregator", stateDir, Duration.ofMillis(25),
-                    Duration.ofMillis(100), 1_000, 1, 1,
-                    1, ProgressTopology.Settings.defaults(), Map.of());
+                    Duration.ofMillis(100), 1_000, 1, 1, 1, ProgressTopology.Settings.defaults(), Map.of());
         }
 
         public Settings withApplicationId(String id) {

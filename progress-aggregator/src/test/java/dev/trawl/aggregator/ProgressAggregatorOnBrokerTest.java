@@ -123,8 +123,9 @@ class ProgressAggregatorOnBrokerTest {
             // commits 2 s apart, and no snapshot punctuation within the test: only commits publish
             var defaults = ProgressAggregator.Settings.defaults(bootstrap, Files.createTempDirectory("one-commit"));
             var settings = new ProgressAggregator.Settings(bootstrap, "one-commit-" + parent, defaults.stateDir(),
-                    Duration.ofSeconds(2), Duration.ofSeconds(2), 0, 0, 1, 1, new ProgressTopology.Settings(Duration.ofMinutes(5), 4,
-                    Duration.ofDays(1), Duration.ofMinutes(5)), Map.of());
+                    Duration.ofSeconds(2), Duration.ofSeconds(2), 0, 0, 1, 1,
+                    new ProgressTopology.Settings(Duration.ofMinutes(5), 4, Duration.ofDays(1), Duration.ofMinutes(5)),
+                    Map.of());
             try (ProgressAggregator aggregator = new ProgressAggregator(settings)) {
                 aggregator.start();
                 send(producer, new JobSubmitted("s-" + parent, parent, Instant.now(), new CrawlSpec("one commit",
@@ -166,7 +167,8 @@ class ProgressAggregatorOnBrokerTest {
         }
         var defaults = ProgressAggregator.Settings.defaults(bootstrap, Files.createTempDirectory("one-flush"));
         var settings = new ProgressAggregator.Settings(bootstrap, "one-flush-" + parents.get(0), defaults.stateDir(),
-                Duration.ofSeconds(2), Duration.ofSeconds(2), 0, 0, 1, 1, ProgressTopology.Settings.defaults(), Map.of());
+                Duration.ofSeconds(2), Duration.ofSeconds(2), 0, 0, 1, 1, ProgressTopology.Settings.defaults(),
+                Map.of());
         FlushWatch watch = new FlushWatch(parents.values());
         try (var producer = producer(); var progress = reader(Topics.PARENT_PROGRESS);
              ProgressAggregator aggregator = new ProgressAggregator(settings, watch)) {

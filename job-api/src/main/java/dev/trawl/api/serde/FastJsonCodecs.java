@@ -58,7 +58,7 @@ public final class FastJsonCodecs {
     static final FastJsonCodec<ChildProgress> CHILD_PROGRESS = new FastJsonCodec<>() {
         @Override
         public byte[] write(ChildProgress p) {
-            return new JsonBytes(256)
+            return new JsonBytes(512)
                     .name(CHILD_ID).string(p.childId())
                     .name(PARENT_ID).string(p.parentId())
                     .name(URL).string(p.url())
@@ -105,7 +105,7 @@ public final class FastJsonCodecs {
             if (!(event instanceof ChildStatusChanged c)) {
                 return null;
             }
-            return new JsonBytes(384)
+            return new JsonBytes(512)
                     .name(TYPE).string("child_status_changed")
                     .name(EVENT_ID).string(c.eventId())
                     .name(PARENT_ID).string(c.parentId())

@@ -28,7 +28,7 @@ public final class ChildStateCodec implements FastJsonCodec<ChildState> {
 
     @Override
     public byte[] write(ChildState c) {
-        return new JsonBytes(256)
+        return new JsonBytes(512)
                 .name(CHILD_ID).string(c.childId())
                 .name(URL).string(c.url())
                 .name(DEPTH).number(c.depth())

@@ -69,10 +69,4 @@ public final class CommitPacing {
         LongSupplier lag = lagByThread.get(Thread.currentThread().getName());
         return lag == null || lag.getAsLong() <= backlogRecords;
     }
-
-    /** The backlog of the calling stream thread, -1 if unknown. */
-    long backlog() {
-        LongSupplier lag = lagByThread.get(Thread.currentThread().getName());
-        return lag == null ? -1 : lag.getAsLong();
-    }
 }

@@ -55,7 +55,8 @@ class ChildStateCodecTest {
         return switch (RANDOM.nextInt(4)) {
             case 0 -> null;
             case 1 -> Instant.ofEpochSecond(RANDOM.nextLong(-300_000_000_000L, 300_000_000_000L));
-            default -> Instant.ofEpochSecond(1_790_000_000L + RANDOM.nextInt(10_000_000), RANDOM.nextInt(1_000_000_000));
+            default -> Instant.ofEpochSecond(1_790_000_000L + RANDOM.nextInt(10_000_000),
+                    RANDOM.nextInt(1_000_000_000));
         };
     }
 }
