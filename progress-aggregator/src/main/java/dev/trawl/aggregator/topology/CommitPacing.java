@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * How often the aggregator commits. While a stream thread keeps up with its input it asks for a commit every
@@ -15,9 +17,15 @@ import java.util.function.LongSupplier;
  *
  * <p>The backlog is what the thread's consumer reports after each poll ({@code KafkaConsumer.currentLag}, no
  * request), registered here per stream thread by the aggregator's client supplier. A thread with no lag registered
- * counts as keeping up: it commits every {@link #interval()}.
+ * counts as keeping up: it commits every {@link #interval()}. A thread that falls behind or catches up says so in
+ * the log (at most every 10 s at INFO, the rest at DEBUG).
  */
 public final class CommitPacing {
+
+    private static final Logger log = LoggerFactory.getLogger(CommitPacing.class);
+    private static final long LOG_EVERY_MS = 10_000;
+    /** Per stream thread: whether it had a backlog at its last look (1), and when it last logged a change at INFO. */
+    private static final ThreadLocal<long[]> STATE = ThreadLocal.withInitial(() -> new long[2]);
 
     private static final CommitPacing OFF = new CommitPacing(Duration.ZERO, 0);
 
@@ -67,6 +75,28 @@ public final class CommitPacing {
     /** Whether the calling stream thread keeps up with its input. */
     boolean caughtUp() {
         LongSupplier lag = lagByThread.get(Thread.currentThread().getName());
-        return lag == null || lag.getAsLong() <= backlogRecords;
+        long records = lag == null ? 0 : lag.getAsLong();
+        boolean caughtUp = records <= backlogRecords;
+        long[] state = STATE.get();
+        if ((state[0] == 1) == caughtUp) {
+            state[0] = caughtUp ? 0 : 1;
+            long now = System.currentTimeMillis();
+            boolean info = now - state[1] >= LOG_EVERY_MS;
+            if (info) {
+                state[1] = now;
+            }
+            if (info ? log.isInfoEnabled() : log.isDebugEnabled()) {
+                String message = caughtUp
+                        ? "caught up ({} records not yet fetched): committing every {} ms"
+                        : "{} records not yet fetched: committing at commit.interval.ms until caught up (every {} ms"
+                        + " while caught up)";
+                if (info) {
+                    log.info(message, records, interval.toMillis());
+                } else {
+                    log.debug(message, records, interval.toMillis());
+                }
+            }
+        }
+        return caughtUp;
     }
 }
