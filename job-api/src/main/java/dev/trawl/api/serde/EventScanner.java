@@ -41,7 +41,7 @@ final class EventScanner {
     private static final int DOCUMENT_ID = 11;
     private static final int BYTES = 12;
     private static final int URLS = 13;
-    private static final int TYPE_AGAIN = 14;
+    // index 14, a second "type", is known so that no event skips it as an unknown property: it stops the scan
 
     private final byte[] in;
     private int at;
@@ -106,12 +106,7 @@ final class EventScanner {
         long bytes = 0;
         int seen = 0;
         for (int field = nextField(); field != -2; field = nextField()) {
-            if (field >= 0) {
-                if ((seen & (1 << field)) != 0) {
-                    throw Stop.INSTANCE; // a duplicate: Jackson's rule
-                }
-                seen |= 1 << field;
-            }
+            seen = mark(seen, field);
             switch (field) {
                 case EVENT_ID -> eventId = text();
                 case PARENT_ID -> parentId = text();
@@ -147,12 +142,7 @@ final class EventScanner {
         List<String> urls = null;
         int seen = 0;
         for (int field = nextField(); field != -2; field = nextField()) {
-            if (field >= 0) {
-                if ((seen & (1 << field)) != 0) {
-                    throw Stop.INSTANCE;
-                }
-                seen |= 1 << field;
-            }
+            seen = mark(seen, field);
             switch (field) {
                 case EVENT_ID -> eventId = text();
                 case PARENT_ID -> parentId = text();
@@ -168,6 +158,17 @@ final class EventScanner {
             throw Stop.INSTANCE;
         }
         return new LinksDiscovered(eventId, parentId, childId, depth, timestamp, urls);
+    }
+
+    /** {@code seen} with {@code field} added; a property seen twice is left to Jackson (unknown ones, -1, are not kept). */
+    private static int mark(int seen, int field) {
+        if (field < 0) {
+            return seen;
+        }
+        if ((seen & (1 << field)) != 0) {
+            throw Stop.INSTANCE;
+        }
+        return seen | 1 << field;
     }
 
     /** After a value: the next property's index (-1 unknown), positioned at its value; -2 at the object's end. */
@@ -188,7 +189,7 @@ final class EventScanner {
         int length = to - from;
         for (int i = 0; i < NAMES.length; i++) {
             if (NAMES[i].length == length && Arrays.equals(in, from, to, NAMES[i], 0, length)) {
-                return i == TYPE_AGAIN ? TYPE_AGAIN : i;
+                return i;
             }
         }
         return -1;

@@ -10,6 +10,11 @@ public interface FastJsonCodec<T> {
     /** Jackson's JSON for {@code value}, or null to let Jackson write it. */
     byte[] write(T value);
 
-    /** What Jackson reads from {@code json}, or null to let Jackson read it (and report what is wrong with it). */
-    T read(byte[] json);
+    /**
+     * What Jackson reads from {@code json}, or null to let Jackson read it (and report what is wrong with it); a codec
+     * that only writes leaves every read to Jackson.
+     */
+    default T read(byte[] json) {
+        return null;
+    }
 }

@@ -72,11 +72,6 @@ public final class FastJsonCodecs {
                     .name(UPDATED_AT).instant(p.updatedAt())
                     .end();
         }
-
-        @Override
-        public ChildProgress read(byte[] json) {
-            return null;
-        }
     };
 
     static final FastJsonCodec<CrawlTask> CRAWL_TASK = new FastJsonCodec<>() {
@@ -91,11 +86,6 @@ public final class FastJsonCodecs {
                     .name(HOST_SHARDS).number(t.hostShards())
                     .name(SCHEDULED_AT).instant(t.scheduledAt())
                     .end();
-        }
-
-        @Override
-        public CrawlTask read(byte[] json) {
-            return null;
         }
     };
 

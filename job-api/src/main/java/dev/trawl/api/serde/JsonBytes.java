@@ -7,8 +7,8 @@ import java.util.Arrays;
 /**
  * Writes one JSON object the way {@link Json#MAPPER} does, for the {@link FastJsonCodec}s: properties in the order
  * given, nulls written, no spaces. It writes only strings of printable ASCII without {@code "} or {@code \}
- * (everything in a normalised URL, an id or a status); {@link #ok()} turns false at anything else, and the caller
- * then leaves the value to Jackson, which knows the escapes.
+ * (everything in a normalised URL, an id or a status); at anything else {@link #end()} returns null, and the caller
+ * leaves the value to Jackson, which knows the escapes.
  */
 public final class JsonBytes {
 
@@ -24,8 +24,7 @@ public final class JsonBytes {
     }
 
     private static final byte[] NULL = {'n', 'u', 'l', 'l'};
-    private static final byte[] TRUE = {'t', 'r', 'u', 'e'};
-    private static final byte[] FALSE = {'f', 'a', 'l', 's', 'e'};
+    private static final byte[] LONG_MIN = Long.toString(Long.MIN_VALUE).getBytes(StandardCharsets.US_ASCII);
 
     private byte[] out;
     private int length;
@@ -35,10 +34,6 @@ public final class JsonBytes {
     public JsonBytes(int capacity) {
         out = new byte[capacity];
         out[length++] = '{';
-    }
-
-    public boolean ok() {
-        return ok;
     }
 
     public JsonBytes name(Name name) {
@@ -68,17 +63,14 @@ public final class JsonBytes {
     }
 
     public JsonBytes number(long value) {
-        if (value < 0 && value > -1_000_000_000_000_000_000L) {
+        if (value == Long.MIN_VALUE) {
+            append(LONG_MIN); // no positive counterpart to write the digits of
+            return this;
+        }
+        if (value < 0) {
             ensure(1);
             out[length++] = '-';
             value = -value;
-        } else if (value < 0) {
-            String digits = Long.toString(value); // Long.MIN_VALUE has no positive counterpart
-            ensure(digits.length());
-            for (int i = 0; i < digits.length(); i++) {
-                out[length++] = (byte) digits.charAt(i);
-            }
-            return this;
         }
         int n = 1;
         for (long rest = value / 10; rest != 0; rest /= 10) {
@@ -95,11 +87,6 @@ public final class JsonBytes {
 
     public JsonBytes number(Integer value) {
         return value == null ? nil() : number(value.longValue());
-    }
-
-    public JsonBytes bool(boolean value) {
-        append(value ? TRUE : FALSE);
-        return this;
     }
 
     public JsonBytes instant(Instant value) {

@@ -36,12 +36,10 @@ public final class CrawlScope {
         }
     }
 
-    /** True when the normalised URL {@code url} is to be crawled. */
-    public boolean allows(String url) {
-        return allows(url, UrlNormalizer.host(url));
-    }
-
-    /** The same, with the URL's host ({@link UrlNormalizer#host}) known already. */
+    /**
+     * True when the normalised URL {@code url} is to be crawled; {@code host} is its {@link UrlNormalizer#host}, which
+     * the caller needs as well.
+     */
     public boolean allows(String url, String host) {
         if (sameHost && !seedHosts.contains(host)) {
             return false;

@@ -41,9 +41,4 @@ public final class ChildStateCodec implements FastJsonCodec<ChildState> {
                 .name(UPDATED_AT).instant(c.updatedAt())
                 .end();
     }
-
-    @Override
-    public ChildState read(byte[] json) {
-        return null;
-    }
 }

@@ -10,7 +10,7 @@ import org.slf4j.LoggerFactory;
 /**
  * How often the aggregator commits. While a stream thread keeps up with its input it asks for a commit every
  * {@link #interval()}, so a snapshot is readable soon after the event it counts. While it works through a backlog
- * (more than {@link #backlogRecords()} records not yet fetched) it leaves the commits to Streams'
+ * (more than the {@code backlogRecords} given to {@link #of} not yet fetched) it leaves the commits to Streams'
  * {@code commit.interval.ms}, which is longer: then an event's latency is the backlog's anyway, and each commit's
  * fixed cost (a producer flush and two broker round trips, with the stream thread waiting) is better spent
  * processing, and more of a child's changes fold into one record.
@@ -57,10 +57,6 @@ public final class CommitPacing {
 
     public Duration interval() {
         return interval;
-    }
-
-    public long backlogRecords() {
-        return backlogRecords;
     }
 
     /** {@code lag}: how many records the consumer of stream thread {@code threadName} has not fetched yet. */
