@@ -1,22 +1,35 @@
 package dev.trawl.api.topic;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 
-/** Creates Trawl's topics if they are missing. Every service calls it at start; it is idempotent. */
+/**
+ * Creates Trawl's topics if they are missing and waits until every partition's leader serves it. Every service calls
+ * it at start; it is idempotent.
+ */
 public final class TopicAdmin {
 
     private TopicAdmin() {
     }
+
+    /** How long {@link #ensureTopics} waits for the partitions' leaders. */
+    private static final Duration LEADERS_TIMEOUT = Duration.ofSeconds(60);
 
     /**
      * @param replicationFactor replicas per partition (1 for a single local broker)
@@ -40,9 +53,33 @@ public final class TopicAdmin {
                     }
                 }
             }
+            awaitLeaders(admin, topics);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);
+        }
+    }
+
+    /**
+     * Waits until the leader of every partition of {@code topics} answers for it. A created topic is in the
+     * metadata before its leader has set the partition up, and a producer whose first batch meets
+     * {@code NOT_LEADER_OR_FOLLOWER} there can go on to fail every retry with {@code OUT_OF_ORDER_SEQUENCE_NUMBER}
+     * until its delivery timeout (seen with an idempotent producer on a just-started broker). Listing the latest
+     * offsets is served by each partition's leader; the admin client retries until every leader answers.
+     */
+    private static void awaitLeaders(Admin admin, Collection<Topic<?, ?>> topics) throws InterruptedException {
+        Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+        for (Topic<?, ?> topic : topics) {
+            for (int p = 0; p < topic.partitions(); p++) {
+                partitions.put(new TopicPartition(topic.name(), p), OffsetSpec.latest());
+            }
+        }
+        try {
+            admin.listOffsets(partitions, new ListOffsetsOptions().timeoutMs((int) LEADERS_TIMEOUT.toMillis()))
+                    .all().get(LEADERS_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("the topics' partitions have no serving leader after "
+                    + LEADERS_TIMEOUT.toSeconds() + " s", e instanceof ExecutionException ? e.getCause() : e);
         }
     }
 }
