@@ -94,7 +94,8 @@ public final class ProgressAggregator implements AutoCloseable {
                 ? CommitPacing.of(settings.commitInterval(), settings.backlogRecords()) : CommitPacing.off();
     }
 
-    static Properties properties(Settings settings) {
+    /** The Kafka Streams properties the aggregator runs with (public for the benchmark's pass-through baseline). */
+    public static Properties properties(Settings settings) {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, settings.applicationId());
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());

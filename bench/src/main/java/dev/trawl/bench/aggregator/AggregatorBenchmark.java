@@ -10,6 +10,8 @@ import dev.trawl.api.event.JobSubmitted;
 import dev.trawl.api.event.LinksDiscovered;
 import dev.trawl.api.event.ParentProgress;
 import dev.trawl.api.id.Ids;
+import dev.trawl.api.topic.Topic;
+import dev.trawl.api.topic.TopicAdmin;
 import dev.trawl.api.topic.Topics;
 import dev.trawl.bench.Snapshots;
 import dev.trawl.testkit.EmbeddedBroker;
@@ -33,7 +35,16 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
@@ -69,7 +80,9 @@ public final class AggregatorBenchmark {
             System.out.printf("machine: %d cores, %s, Java %s%n", Runtime.getRuntime().availableProcessors(),
                     System.getProperty("os.arch"), System.getProperty("java.version"));
             bench.throughput(warmup, parents, children);
-            bench.latency(rate, seconds);
+            if (System.getProperty("bench.ceiling") == null) {
+                bench.latency(rate, seconds);
+            }
         }
         System.exit(0);
     }
@@ -131,11 +144,26 @@ public final class AggregatorBenchmark {
                 + "(%,.0f over all of them)%n", rawRate, rawAll);
 
         String appId = "bench-aggregator-" + UUID.randomUUID();
-        ProgressAggregator aggregator = new ProgressAggregator(ProgressAggregator.Settings.defaults(bootstrap,
+        ProgressAggregator.Settings settings = ProgressAggregator.Settings.defaults(bootstrap,
                 Files.createTempDirectory("bench-aggregator")).withApplicationId(appId).withOverrides(overrides())
                 .withCommitIntervals(Duration.ofMillis(Long.getLong("bench.commit-ms", 25)),
-                        Duration.ofMillis(Long.getLong("bench.backlog-commit-ms", 100))));
-        aggregator.start();
+                        Duration.ofMillis(Long.getLong("bench.backlog-commit-ms", 100)));
+        String ceiling = System.getProperty("bench.ceiling");
+        AutoCloseable aggregator;
+        if (ceiling == null) {
+            ProgressAggregator app = new ProgressAggregator(settings);
+            app.start();
+            aggregator = app;
+        } else {
+            // what Kafka Streams itself costs with the aggregator's settings: each event read as bytes and copied to
+            // a topic ceiling-many times per event on average, no state
+            KafkaStreams app = new KafkaStreams(passThrough(Double.parseDouble(ceiling)),
+                    ProgressAggregator.properties(settings));
+            System.out.printf("CEILING: pass-through topology, %s output records per event%s%n", ceiling,
+                    Boolean.getBoolean("bench.ceiling-decode") ? ", events deserialised and serialised" : "");
+            app.start();
+            aggregator = app;
+        }
         com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
                 java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         long processCpuStart = 0;
@@ -189,6 +217,43 @@ public final class AggregatorBenchmark {
                             (e.getValue() - threadCpuStart.getOrDefault(e.getKey(), 0L)) / 1e3 / measuredEvents));
         }
         aggregator.close();
+    }
+
+    /** Reads events as bytes and writes {@code outputsPerEvent} copies of each on average to one topic. */
+    @SuppressWarnings("unchecked")
+    private Topology passThrough(double outputsPerEvent) throws Exception {
+        String out = "bench-ceiling-out";
+        TopicAdmin.ensureTopics(bootstrap, List.of(new Topic<>(out, Serdes.ByteArray(), Serdes.ByteArray(), false, 6)),
+                (short) 1);
+        // with bench.ceiling-decode, each event is deserialised and its copies serialised, as the raw consumer and
+        // the aggregator do
+        boolean decode = Boolean.getBoolean("bench.ceiling-decode");
+        Deserializer<Object> in = decode ? (Deserializer<Object>) (Deserializer<?>) Topics.JOB_EVENTS.valueSerde()
+                .deserializer() : (Deserializer<Object>) (Deserializer<?>) new ByteArrayDeserializer();
+        Serializer<Object> outSerializer = decode ? (Serializer<Object>) (Serializer<?>) Topics.JOB_EVENTS
+                .valueSerde().serializer() : (Serializer<Object>) (Serializer<?>) new ByteArraySerializer();
+        Topology topology = new Topology();
+        topology.addSource("in", new ByteArrayDeserializer(), in, Topics.JOB_EVENTS.name());
+        topology.addProcessor("copy", () -> new Processor<byte[], Object, byte[], Object>() {
+            private ProcessorContext<byte[], Object> context;
+            private double owed;
+
+            @Override
+            public void init(ProcessorContext<byte[], Object> context) {
+                this.context = context;
+            }
+
+            @Override
+            public void process(Record<byte[], Object> record) {
+                owed += outputsPerEvent;
+                while (owed >= 1) {
+                    owed--;
+                    context.forward(record);
+                }
+            }
+        }, "in");
+        topology.addSink("out", out, new ByteArraySerializer(), outSerializer, "copy");
+        return topology;
     }
 
     private void latency(int rate, int seconds) throws Exception {
