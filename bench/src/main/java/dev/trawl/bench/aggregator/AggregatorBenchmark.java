@@ -155,8 +155,8 @@ public final class AggregatorBenchmark {
             app.start();
             aggregator = app;
         } else {
-            // what Kafka Streams itself costs with the aggregator's settings: each event read as bytes and copied to
-            // a topic ceiling-many times per event on average, no state
+            // what Kafka Streams itself costs with the aggregator's settings for a given output volume: no state, no
+            // logic, each event copied to a topic ceiling-many times on average
             KafkaStreams app = new KafkaStreams(passThrough(Double.parseDouble(ceiling)),
                     ProgressAggregator.properties(settings));
             System.out.printf("CEILING: pass-through topology, %s output records per event%s%n", ceiling,
@@ -198,8 +198,8 @@ public final class AggregatorBenchmark {
         }
         double aggregated = (events - firstProgressOffset) / ((done - firstProgressNanos) / 1e9);
         long measuredEvents = events - firstProgressOffset;
-        System.out.printf("aggregator (exactly_once_v2): %,.0f events/s; ratio to raw consumer %.2f%n", aggregated,
-                aggregated / rawRate);
+        System.out.printf("%s (exactly_once_v2): %,.0f events/s; ratio to raw consumer %.2f%n",
+                ceiling == null ? "aggregator" : "pass-through", aggregated, aggregated / rawRate);
         System.out.printf("  CPU per event: stream thread %.1f µs, whole process (broker, producer, consumer "
                         + "included) %.1f µs; wall %.1f µs%n",
                 (threadCpu(appId) - streamCpuStart) / 1e3 / measuredEvents,
@@ -219,14 +219,15 @@ public final class AggregatorBenchmark {
         aggregator.close();
     }
 
-    /** Reads events as bytes and writes {@code outputsPerEvent} copies of each on average to one topic. */
+    /**
+     * Reads the events and writes {@code outputsPerEvent} copies of each on average to one topic: as bytes, or with
+     * {@code -Dbench.ceiling-decode=true} deserialised and serialised with the events' serde.
+     */
     @SuppressWarnings("unchecked")
     private Topology passThrough(double outputsPerEvent) throws Exception {
         String out = "bench-ceiling-out";
         TopicAdmin.ensureTopics(bootstrap, List.of(new Topic<>(out, Serdes.ByteArray(), Serdes.ByteArray(), false, 6)),
                 (short) 1);
-        // with bench.ceiling-decode, each event is deserialised and its copies serialised, as the raw consumer and
-        // the aggregator do
         boolean decode = Boolean.getBoolean("bench.ceiling-decode");
         Deserializer<Object> in = decode ? (Deserializer<Object>) (Deserializer<?>) Topics.JOB_EVENTS.valueSerde()
                 .deserializer() : (Deserializer<Object>) (Deserializer<?>) new ByteArrayDeserializer();
