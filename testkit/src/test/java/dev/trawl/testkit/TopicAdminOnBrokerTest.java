@@ -4,11 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trawl.api.topic.Topic;
 import dev.trawl.api.topic.TopicAdmin;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Future;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -50,5 +54,18 @@ class TopicAdminOnBrokerTest {
         }
         // idempotent: a second call with the topics there returns as well
         TopicAdmin.ensureTopics(bootstrap, topics, (short) 1);
+    }
+
+    /** A topic that exists with fewer partitions than Trawl declares is taken as it is, not waited for. */
+    @Test
+    void aTopicCreatedBeforeWithFewerPartitionsIsAccepted() throws Exception {
+        String name = "topic-admin-" + UUID.randomUUID();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            admin.createTopics(List.of(new NewTopic(name, 2, (short) 1))).all().get();
+        }
+        long start = System.nanoTime();
+        TopicAdmin.ensureTopics(bootstrap, List.of(new Topic<>(name, Serdes.String(), Serdes.String(), false, 12)),
+                (short) 1);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
     }
 }

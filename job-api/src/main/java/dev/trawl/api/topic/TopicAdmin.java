@@ -15,9 +15,11 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * Creates Trawl's topics if they are missing and waits until every partition's leader serves it. Every service calls
@@ -65,21 +67,48 @@ public final class TopicAdmin {
      * metadata before its leader has set the partition up, and a producer whose first batch meets
      * {@code NOT_LEADER_OR_FOLLOWER} there can go on to fail every retry with {@code OUT_OF_ORDER_SEQUENCE_NUMBER}
      * until its delivery timeout (seen with an idempotent producer on a just-started broker). Listing the latest
-     * offsets is served by each partition's leader; the admin client retries until every leader answers.
+     * offsets is served by each partition's leader; the admin client retries until every leader answers. The
+     * partitions are the topics' actual ones: a topic created before with another partition count is waited for
+     * as it is.
      */
     private static void awaitLeaders(Admin admin, Collection<Topic<?, ?>> topics) throws InterruptedException {
+        long deadline = System.nanoTime() + LEADERS_TIMEOUT.toNanos();
         Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
-        for (Topic<?, ?> topic : topics) {
-            for (int p = 0; p < topic.partitions(); p++) {
-                partitions.put(new TopicPartition(topic.name(), p), OffsetSpec.latest());
+        for (var description : describe(admin, topics, deadline).values()) {
+            for (var partition : description.partitions()) {
+                partitions.put(new TopicPartition(description.name(), partition.partition()), OffsetSpec.latest());
             }
         }
         try {
-            admin.listOffsets(partitions, new ListOffsetsOptions().timeoutMs((int) LEADERS_TIMEOUT.toMillis()))
-                    .all().get(LEADERS_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            admin.listOffsets(partitions, new ListOffsetsOptions().timeoutMs(remainingMillis(deadline)))
+                    .all().get(remainingMillis(deadline), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("the topics' partitions have no serving leader after "
                     + LEADERS_TIMEOUT.toSeconds() + " s", e instanceof ExecutionException ? e.getCause() : e);
         }
+    }
+
+    /** The topics' descriptions, asked again while the broker does not know a just-created topic yet. */
+    private static Map<String, TopicDescription> describe(Admin admin, Collection<Topic<?, ?>> topics, long deadline)
+            throws InterruptedException {
+        List<String> names = topics.stream().map(Topic::name).toList();
+        while (true) {
+            try {
+                return admin.describeTopics(names).allTopicNames().get(remainingMillis(deadline),
+                        TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || remainingMillis(deadline) <= 100) {
+                    throw new IllegalStateException("cannot describe the topics " + names, e.getCause());
+                }
+                Thread.sleep(50);
+            } catch (TimeoutException e) {
+                throw new IllegalStateException("cannot describe the topics " + names + " within "
+                        + LEADERS_TIMEOUT.toSeconds() + " s", e);
+            }
+        }
+    }
+
+    private static int remainingMillis(long deadline) {
+        return (int) Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
     }
 }
