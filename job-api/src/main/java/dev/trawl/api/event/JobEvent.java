@@ -20,10 +20,11 @@ import java.time.Instant;
         @JsonSubTypes.Type(value = JobStarted.class, name = "job_started"),
         @JsonSubTypes.Type(value = ChildAdded.class, name = "child_added"),
         @JsonSubTypes.Type(value = ProgressReported.class, name = "progress_reported"),
-        @JsonSubTypes.Type(value = JobSealed.class, name = "job_sealed")
+        @JsonSubTypes.Type(value = JobSealed.class, name = "job_sealed"),
+        @JsonSubTypes.Type(value = HostDelayObserved.class, name = "host_delay_observed")
 })
 public sealed interface JobEvent permits JobSubmitted, CancelRequested, ChildStatusChanged, LinksDiscovered,
-        JobStarted, ChildAdded, ProgressReported, JobSealed {
+        JobStarted, ChildAdded, ProgressReported, JobSealed, HostDelayObserved {
 
     /** Unique per event; a redelivered event keeps its id. */
     String eventId();
