@@ -1,0 +1,278 @@
+package dev.trawl.aggregator.state;
+
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
+
+/**
+ * The ETA of a parent: its final total from how discovery is slowing, the time to reach it from the recent
+ * completion rate, and {@code null} with a reason whenever the evidence does not support a number.
+ *
+ * <p><b>Final total.</b> The yield of a finished child is the number of new children it brought. On a site
+ * of {@code N} pages, a link leads to an unseen page with about the probability that a page is unseen, so the
+ * yield falls in a straight line as the known total {@code S} grows and reaches zero near {@code N}:
+ * {@code y = b (N - S)}. A weighted least-squares fit of yield against the known total over the recent finishes
+ * (exponential forgetting in finished-child counts, not time) gives the current yield {@code y0} and the decline
+ * {@code b}. While the outstanding children finish, each one's yield follows the line, so after {@code m} more
+ * finishes {@code (y0 / b)(1 - e^(-b m))} more children are known; the crawl ends when {@code m} equals the
+ * outstanding children plus those. With no decline ({@code b <= 0}) this is the geometric series
+ * {@code outstanding * y0 / (1 - y0)}, trusted only for {@code y0 < } {@link #EXPANDING_YIELD}. The result is
+ * capped by the headroom under {@code max_pages}.
+ *
+ * <p><b>Trust.</b> A number is published only when the fit is tight (the final total at the decline plus and
+ * minus two standard errors stays within a factor of {@link #MAX_SPREAD}), the final total is at most twice the
+ * known one, and the projected final total has held steady over the recent finishes (a pure tree's yield drops
+ * from 3 to 0 in one step: the line cannot see that coming, the drift check notices it). Headroom that certainly
+ * runs out, and is no more than the known total, settles the final total by itself.
+ *
+ * <p><b>Time.</b> Remaining children divided by the completion rate, an exponentially weighted average over event
+ * time with a time constant of {@link #RATE_TAU_MILLIS} or {@link #RATE_MIN_EVENTS} finishes, whichever is longer,
+ * so a fast crawl's rate follows changes within seconds and a slow crawl's is not one interval's noise.
+ *
+ * <p>Deterministic and clock free (event time only); O(1) state of primitives, stored in {@link ParentState}.
+ */
+@JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY,
+        getterVisibility = JsonAutoDetect.Visibility.NONE,
+        isGetterVisibility = JsonAutoDetect.Visibility.NONE)
+public final class EtaEstimator {
+
+    /** Too few finished children or too little event time observed. */
+    public static final String WARMING_UP = "warming_up";
+    /** No child finished for much longer than the usual gap between finishes. */
+    public static final String STALLED = "stalled";
+    /** Discovery is not slowing enough yet to estimate the final total. */
+    public static final String DISCOVERY_OUTPACES_COMPLETION = "discovery_outpaces_completion";
+    /** The projected final total moved by more than {@link #MAX_DRIFT} over the recent finishes. */
+    public static final String DISCOVERY_UNSETTLED = "discovery_unsettled";
+
+    /** Seconds to completion, or {@code null} seconds with the reason; exactly one is non-null. */
+    public record Estimate(Long seconds, String reason) {
+    }
+
+    static final int MIN_FINISHED = 20;
+    /** A worker commits a batch every ~100 ms: a second holds about ten of them. */
+    static final long MIN_OBSERVED_MILLIS = 1_000;
+    static final double RATE_TAU_MILLIS = 2_000;
+    static final int RATE_MIN_EVENTS = 20;
+    static final long STALL_MIN_MILLIS = 5_000;
+    static final int STALL_GAPS = 10;
+    /** The fit forgets over half the finishes so far, within these bounds. */
+    static final double FIT_FRACTION = 0.5;
+    static final int FIT_MIN = 50;
+    static final int FIT_MAX = 5_000;
+    /** The drift check looks back a tenth of the finishes so far, at least this many. */
+    static final double CHECK_FRACTION = 0.1;
+    static final int CHECK_MIN = 20;
+    static final double Z = 2;
+    static final double MAX_SPREAD = 2;
+    static final double MAX_DRIFT = 1.25;
+    /**
+     * No final total beyond {@code (1 + MAX_GROWTH)} times the known total: a yield that barely falls would
+     * otherwise be extrapolated all the way to {@code max_pages}, the failure this class replaces.
+     */
+    static final double MAX_GROWTH = 1;
+    /** A yield this high that is not falling is expansion, not a series that converges. */
+    static final double EXPANDING_YIELD = 0.9;
+
+    long scheduled;
+    long finished;
+    /** Children scheduled since the last finish: the yield of the next one. */
+    long yieldOfNext;
+
+    long firstFinishMillis = -1;
+    long lastFinishMillis = -1;
+    double decayedFinishes;
+    double decayedExposureMillis;
+
+    /**
+     * The fit of yield (y) against the scheduled count (x): exponentially weighted means and co-moments, updated
+     * the numerically stable way (West 1979) so large counts do not cancel.
+     */
+    double fitWeight;
+    double meanX;
+    double meanY;
+    double comomentXX;
+    double comomentXY;
+    double comomentYY;
+
+    /** Finished count since which every projected final total was finite. */
+    long finiteSince;
+    double checkWeight;
+    double checkLogSum;
+    /** The projected final total at the last finish, -1 when it was unbounded. */
+    double lastProjection = -1;
+
+    EtaEstimator() {
+        // for Jackson and ParentState
+    }
+
+    /**
+     * A new child became known: discovered, in scope and counted in the total. Its time is not needed: discovery
+     * is measured per finished child, which makes it independent of how fast children are dispatched.
+     */
+    void scheduled(long epochMillis) {
+        scheduled++;
+        yieldOfNext++;
+    }
+
+    /** A child reached a terminal status. */
+    void finished(long epochMillis) {
+        finished++;
+        recordFinishTime(epochMillis);
+        double forget = 1 - 1 / Math.min(FIT_MAX, Math.max(FIT_MIN, finished * FIT_FRACTION));
+        double x = scheduled;
+        double y = yieldOfNext;
+        yieldOfNext = 0;
+        fitWeight = fitWeight * forget + 1;
+        double dx = x - meanX;
+        double dy = y - meanY;
+        meanX += dx / fitWeight;
+        meanY += dy / fitWeight;
+        comomentXX = comomentXX * forget + dx * (x - meanX);
+        comomentXY = comomentXY * forget + dx * (y - meanY);
+        comomentYY = comomentYY * forget + dy * (y - meanY);
+        recordProjection();
+    }
+
+    /**
+     * The estimate at {@code nowMillis} (event time) for a parent with {@code total} children of which
+     * {@code finishedChildren} ended, and {@code headroom} more children allowed (0 when no more can come, e.g.
+     * {@code max_pages} reached; very large when unlimited). A terminal parent's ETA is 0 without asking.
+     */
+    Estimate estimate(long nowMillis, long total, long finishedChildren, long headroom) {
+        if (finished < MIN_FINISHED || finishedChildren < MIN_FINISHED
+                || nowMillis - firstFinishMillis < MIN_OBSERVED_MILLIS) {
+            return new Estimate(null, WARMING_UP);
+        }
+        if (nowMillis - lastFinishMillis > Math.max(STALL_MIN_MILLIS, STALL_GAPS * meanGapMillis())) {
+            return new Estimate(null, STALLED);
+        }
+        long outstanding = total - finishedChildren;
+        if (outstanding <= 0) {
+            return new Estimate(0L, null);
+        }
+        double cap = Math.max(0, headroom);
+        Fit fit = fit();
+        double likely = Math.min(cap, fit.discoveries(fit.slope, scheduled, outstanding));
+        double fewest = Math.min(cap, fit.discoveries(fit.slope + Z * fit.slopeError, scheduled, outstanding));
+        double most = Math.min(cap, fit.discoveries(fit.slope - Z * fit.slopeError, scheduled, outstanding));
+        boolean capReached = fewest >= cap && cap <= MAX_GROWTH * total;
+        if (!capReached) {
+            // the headroom does not settle the final total: the fit has to
+            if (likely > MAX_GROWTH * total || outstanding + most > MAX_SPREAD * (outstanding + fewest)) {
+                return new Estimate(null, DISCOVERY_OUTPACES_COMPLETION);
+            }
+            if (!settled()) {
+                return new Estimate(null, DISCOVERY_UNSETTLED);
+            }
+        }
+        double millis = (outstanding + likely) / ratePerMilli(nowMillis);
+        return new Estimate(Math.round(millis / 1000), null);
+    }
+
+    private void recordFinishTime(long at) {
+        if (firstFinishMillis < 0) {
+            // the first finish starts the clock; rates count the finishes after it
+            firstFinishMillis = at;
+            lastFinishMillis = at;
+            return;
+        }
+        double tau = rateTauMillis();
+        double decay = Math.exp(-Math.max(0, at - lastFinishMillis) / tau);
+        decayedFinishes = decayedFinishes * decay + 1;
+        decayedExposureMillis = decayedExposureMillis * decay + tau * (1 - decay);
+        lastFinishMillis = Math.max(lastFinishMillis, at);
+    }
+
+    private double meanGapMillis() {
+        return decayedFinishes == 0 ? 0 : decayedExposureMillis / decayedFinishes;
+    }
+
+    private double rateTauMillis() {
+        return Math.max(RATE_TAU_MILLIS, RATE_MIN_EVENTS * meanGapMillis());
+    }
+
+    /** Finishes per millisecond at {@code now}: time without finishes since the last one lowers it. */
+    private double ratePerMilli(long now) {
+        double tau = rateTauMillis();
+        double decay = Math.exp(-Math.max(0, now - lastFinishMillis) / tau);
+        return decayedFinishes * decay / (decayedExposureMillis * decay + tau * (1 - decay));
+    }
+
+    /**
+     * Tracks the projected final total for the drift check, in this estimator's own counts (they lag the parent's
+     * when the estimator started mid-crawl, which only makes the check stricter).
+     */
+    private void recordProjection() {
+        Fit fit = fit();
+        double projected = finished < MIN_FINISHED ? Double.POSITIVE_INFINITY
+                : Math.max(1, scheduled + fit.discoveries(fit.slope, scheduled, Math.max(0, scheduled - finished)));
+        if (Double.isInfinite(projected)) {
+            finiteSince = finished;
+            checkWeight = 0;
+            checkLogSum = 0;
+            lastProjection = -1;
+            return;
+        }
+        double forget = 1 - 1 / checkWindow();
+        checkWeight = checkWeight * forget + 1;
+        checkLogSum = checkLogSum * forget + Math.log(projected);
+        lastProjection = projected;
+    }
+
+    private double checkWindow() {
+        return Math.max(CHECK_MIN, finished * CHECK_FRACTION);
+    }
+
+    private boolean settled() {
+        return lastProjection > 0 && finished - finiteSince >= checkWindow()
+                && Math.abs(Math.log(lastProjection) - checkLogSum / checkWeight) <= Math.log(MAX_DRIFT);
+    }
+
+    private Fit fit() {
+        double varX = comomentXX / fitWeight;
+        if (varX <= 1e-9) {
+            // nothing was discovered in the window: every yield was zero
+            return new Fit(meanX, meanY, 0, 0);
+        }
+        double covXY = comomentXY / fitWeight;
+        double varY = comomentYY / fitWeight;
+        double slope = -covXY / varX;
+        double residual = Math.max(0, varY - covXY * covXY / varX);
+        // the weight sum understates the effective sample size of exponential weights: a conservative error
+        double slopeError = Math.sqrt(residual / (varX * Math.max(1, fitWeight - 2)));
+        return new Fit(meanX, meanY, slope, slopeError);
+    }
+
+    /** A line of yield falling by {@code slope} per known child through the weighted means. */
+    private record Fit(double meanX, double meanY, double slope, double slopeError) {
+
+        /** Children still to be discovered while {@code outstanding} ones finish; infinite when unbounded. */
+        double discoveries(double decline, double known, double outstanding) {
+            double yieldNow = meanY - decline * (known - meanX);
+            if (yieldNow <= 0 || outstanding <= 0) {
+                return 0;
+            }
+            if (decline <= 0) {
+                return yieldNow >= EXPANDING_YIELD ? Double.POSITIVE_INFINITY
+                        : outstanding * yieldNow / (1 - yieldNow);
+            }
+            double undiscovered = yieldNow / decline;
+            // the crawl ends after m more finishes where g(m) = outstanding + undiscovered (1 - e^(-decline m)) - m
+            // is 0; g is concave and negative at m = outstanding + undiscovered, so Newton's steps from there
+            // approach the root from the right without overshooting
+            double m = outstanding + undiscovered;
+            for (int i = 0; i < 50; i++) {
+                double g = outstanding - undiscovered * Math.expm1(-decline * m) - m;
+                if (g >= 0) {
+                    break;
+                }
+                double slope = undiscovered * decline * Math.exp(-decline * m) - 1;
+                double step = g / slope;
+                m -= step;
+                if (step < 1e-9 * m) {
+                    break;
+                }
+            }
+            return m - outstanding;
+        }
+    }
+}
