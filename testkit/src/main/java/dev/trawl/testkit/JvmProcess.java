@@ -40,6 +40,39 @@ public final class JvmProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts a Spring Boot executable jar ({@code -exec.jar}) as a deployment runs it, with its own classpath and
+     * {@code application.yml}, under {@link ParentGuard} so it ends when this JVM does; output goes to {@code log}.
+     */
+    public static JvmProcess startJar(Path executableJar, Path log, List<String> jvmArgs, String... args) {
+        if (!executableJar.toFile().isFile()) {
+            throw new IllegalStateException("missing " + executableJar + ": build it with 'mvn -DskipTests install'");
+        }
+        String guard;
+        try {
+            guard = Path.of(ParentGuard.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx256m");
+        command.addAll(jvmArgs);
+        command.add("-cp");
+        command.add(guard + File.pathSeparator + executableJar);
+        command.add(ParentGuard.class.getName());
+        // Boot's launcher finds its archive from its own class's location: the executable jar
+        command.add("org.springframework.boot.loader.launch.JarLauncher");
+        command.addAll(List.of(args));
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
+                    .start();
+            return new JvmProcess(process, log);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start " + executableJar, e);
+        }
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }
@@ -59,6 +92,22 @@ public final class JvmProcess implements AutoCloseable {
             process.waitFor(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * SIGTERM (the process shuts down cleanly: a Kafka client leaves its group at once), then waits for it; kills
+     * it if it has not ended after {@code grace}.
+     */
+    public void stop(java.time.Duration grace) {
+        process.destroy();
+        try {
+            if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+                kill();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            kill();
         }
     }
 
