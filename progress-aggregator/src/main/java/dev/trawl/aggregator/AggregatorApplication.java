@@ -1,5 +1,6 @@
 package dev.trawl.aggregator;
 
+import dev.trawl.aggregator.flow.FlowControl;
 import dev.trawl.aggregator.topology.ProgressTopology;
 import dev.trawl.api.topic.TopicAdmin;
 import dev.trawl.api.topic.Topics;
@@ -33,11 +34,20 @@ public class AggregatorApplication {
             @Value("${trawl.aggregator.snapshot-interval}") Duration snapshotInterval,
             @Value("${trawl.aggregator.host-shards}") int hostShards,
             @Value("${trawl.aggregator.child-retention}") Duration childRetention,
-            @Value("${trawl.aggregator.retention-scan-interval}") Duration retentionScanInterval) {
+            @Value("${trawl.aggregator.retention-scan-interval}") Duration retentionScanInterval,
+            @Value("${trawl.aggregator.flow.initial-limit}") int initialLimit,
+            @Value("${trawl.aggregator.flow.min-limit}") int minLimit,
+            @Value("${trawl.aggregator.flow.max-limit}") int maxLimit,
+            @Value("${trawl.aggregator.flow.max-per-parent}") int maxPerParent,
+            @Value("${trawl.aggregator.flow.delayed-host-in-flight}") int delayedHostInFlight,
+            @Value("${trawl.aggregator.flow.target-age}") Duration targetAge,
+            @Value("${trawl.aggregator.flow.adjust-interval}") Duration adjustInterval,
+            @Value("${trawl.aggregator.flow.dispatch-interval}") Duration dispatchInterval) {
         TopicAdmin.ensureTopics(bootstrapServers, Topics.ALL, (short) replicationFactor);
         return new ProgressAggregator(new ProgressAggregator.Settings(bootstrapServers, applicationId, stateDir,
                 commitInterval, backlogCommitInterval, backlogRecords, standbyReplicas, replicationFactor,
                 streamThreads, new ProgressTopology.Settings(snapshotInterval, hostShards, childRetention,
-                        retentionScanInterval), Map.of()));
+                        retentionScanInterval, new FlowControl.Settings(initialLimit, minLimit, maxLimit, maxPerParent,
+                        delayedHostInFlight, targetAge, adjustInterval, dispatchInterval)), Map.of()));
     }
 }

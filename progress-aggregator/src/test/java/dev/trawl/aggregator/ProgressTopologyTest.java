@@ -431,7 +431,7 @@ class ProgressTopologyTest {
             agg.crawled(links[i], 1);
         }
         ParentProgress p = agg.latest();
-        assertThat(p.etaSeconds()).isNotNull().isBetween(12L, 20L);
+        assertThat(p.etaSeconds()).as(p.etaReason() + " " + p).isNotNull().isBetween(12L, 20L);
         for (int i = 60; i < links.length; i++) {
             agg.crawled(links[i], 1);
         }

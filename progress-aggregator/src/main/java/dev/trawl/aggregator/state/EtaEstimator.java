@@ -35,6 +35,10 @@ import com.fasterxml.jackson.annotation.JsonAutoDetect;
 public final class EtaEstimator {
 
     /** Too few finished children or too little event time observed. */
+    private static final double RECENT_ALPHA = 0.2;
+    /** A recent yield below this is discovery that has stopped. */
+    private static final double STOPPED_YIELD = 0.02;
+
     public static final String WARMING_UP = "warming_up";
     /** No child finished for much longer than the usual gap between finishes. */
     public static final String STALLED = "stalled";
@@ -97,6 +101,13 @@ public final class EtaEstimator {
     long finiteSince;
     double checkWeight;
     double checkLogSum;
+    /**
+     * New children per finished child over the last few finishes (EWMA, {@value #RECENT_ALPHA}): when discovery
+     * has stopped (a hub page's links all known, then only leaves), the long fit still remembers the hub for a
+     * while, this does not.
+     */
+    double recentYield = -1;
+
     /** The projected final total at the last finish, -1 when it was unbounded. */
     double lastProjection = -1;
 
@@ -121,6 +132,7 @@ public final class EtaEstimator {
         double x = scheduled;
         double y = yieldOfNext;
         yieldOfNext = 0;
+        recentYield = recentYield < 0 ? y : RECENT_ALPHA * y + (1 - RECENT_ALPHA) * recentYield;
         fitWeight = fitWeight * forget + 1;
         double dx = x - meanX;
         double dy = y - meanY;
@@ -150,6 +162,11 @@ public final class EtaEstimator {
             return new Estimate(0L, null);
         }
         double cap = Math.max(0, headroom);
+        if (recentYield >= 0 && recentYield < STOPPED_YIELD) {
+            // discovery has stopped: what is outstanding is (nearly) all that is left
+            double rest = Math.min(cap, outstanding * recentYield / (1 - recentYield));
+            return new Estimate(Math.round((outstanding + rest) / ratePerMilli(nowMillis) / 1000), null);
+        }
         Fit fit = fit();
         double likely = Math.min(cap, fit.discoveries(fit.slope, scheduled, outstanding));
         double fewest = Math.min(cap, fit.discoveries(fit.slope + Z * fit.slopeError, scheduled, outstanding));

@@ -1,6 +1,7 @@
 package dev.trawl.aggregator.state;
 
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import dev.trawl.api.event.ChildStatus;
 import dev.trawl.api.event.CrawlSpec;
 import dev.trawl.api.event.ErrorTolerance;
@@ -15,6 +16,7 @@ import java.time.Instant;
  * The aggregate of one parent job, as stored in {@code trawl-parents}. Mutable: the processor loads it, applies
  * one event and stores it back; it never escapes the processor.
  */
+@JsonIgnoreProperties(ignoreUnknown = true) // state written by an earlier version (its "throughput", for one)
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY,
         getterVisibility = JsonAutoDetect.Visibility.NONE,
         isGetterVisibility = JsonAutoDetect.Visibility.NONE)
@@ -54,7 +56,16 @@ public final class ParentState {
     long version;
     /** The per-child state was removed after the retention; the aggregate stays. */
     boolean childrenRemoved;
-    Throughput throughput = new Throughput();
+    /** Rates and discovery yield for the ETA. */
+    EtaEstimator eta = new EtaEstimator();
+    /** Pending children the frontier holds back (flow control): known, not handed to a worker yet. */
+    long queued;
+    /** Children handed to a worker and not finished: what flow control bounds. */
+    long inFlight;
+    /** Of those, the ones of hosts whose delay is not known to be zero (the frontier counts them per host). */
+    long trackedInFlight;
+    /** Sequence number of the next queued child: the frontier's discovery order. */
+    long nextQueueSeq;
 
     ParentState() {
         // for Jackson
@@ -148,7 +159,7 @@ public final class ParentState {
     public void childScheduled(Instant at) {
         total++;
         pending++;
-        throughput.discovered(at);
+        eta.scheduled(at.toEpochMilli());
     }
 
     public void droppedByMaxPages() {
@@ -160,7 +171,7 @@ public final class ParentState {
         adjust(from, -1);
         adjust(to, +1);
         if (to.isTerminal() && !from.isTerminal()) {
-            throughput.finished(at);
+            eta.finished(at.toEpochMilli());
         }
         if (to == ChildStatus.RUNNING && status == JobStatus.PENDING) {
             status = JobStatus.RUNNING;
@@ -216,6 +227,63 @@ public final class ParentState {
         }
     }
 
+    public long queued() {
+        return queued;
+    }
+
+    public long inFlight() {
+        return inFlight;
+    }
+
+    public long trackedInFlight() {
+        return trackedInFlight;
+    }
+
+    public long nextQueueSeq() {
+        return nextQueueSeq++;
+    }
+
+    /** A scheduled child was queued by the frontier. */
+    public void queuedOne() {
+        queued++;
+    }
+
+    /** A queued child went to a worker. */
+    public void dispatchedOne() {
+        queued--;
+        inFlight++;
+    }
+
+    public void trackedOne(int delta) {
+        trackedInFlight = Math.max(0, trackedInFlight + delta);
+    }
+
+    /** A child in flight ended. */
+    public void finishedInFlight() {
+        if (inFlight > 0) {
+            inFlight--;
+        }
+    }
+
+    /** The frontier dropped the queue: its children were cancelled (or none was left). */
+    public void queueCleared() {
+        queued = 0;
+    }
+
+    /**
+     * Every pending child was cancelled: what is still in flight is what runs. Dispatched tasks of cancelled children
+     * that a worker still picks up end at once (the worker sees the parent stopping) and are not waited for.
+     */
+    public void pendingCancelled() {
+        inFlight = running;
+        trackedInFlight = 0;
+    }
+
+    /** No further child starts: a cancel or {@code stop_all} was accepted. */
+    public boolean isWindingDown() {
+        return cancelRequested || stopping || failure != null;
+    }
+
     public boolean hasOutstandingChildren() {
         return pending > 0 || running > 0;
     }
@@ -248,10 +316,14 @@ public final class ParentState {
         version++;
         long finished = completed + failed + cancelled;
         double progress = total == 0 ? (status.isTerminal() ? 1.0 : 0.0) : (double) finished / total;
-        long headroom = spec == null ? 0 : Math.max(0, spec.maxPages() - total);
-        Long eta = status.isTerminal() ? Long.valueOf(0) : throughput.etaSeconds(pending + running, headroom);
+        // children still to come: max_pages' room for a crawl, none for a sealed generic job, unknown while unsealed
+        long headroom = spec != null ? Math.max(0, spec.maxPages() - total) : sealed ? 0 : Long.MAX_VALUE;
+        EtaEstimator.Estimate estimate = status.isTerminal() ? new EtaEstimator.Estimate(0L, null)
+                : eta.estimate(updatedAt.toEpochMilli(), total, finished, headroom);
         return new ParentProgress(id, name, status, pending, running, completed, failed, cancelled, total,
-                documentCount, bytes, progress, eta, ProgressText.format(pending, running, completed, failed),
-                createdAt, startedAt, updatedAt, finishedAt, warning, version, jobType, activity);
+                documentCount, bytes, progress, estimate.seconds(), ProgressText.format(pending, running, completed,
+                failed),
+                createdAt, startedAt, updatedAt, finishedAt, warning, version, jobType, activity, queued,
+                estimate.reason(), isWindingDown());
     }
 }

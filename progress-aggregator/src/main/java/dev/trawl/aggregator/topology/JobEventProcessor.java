@@ -1,10 +1,13 @@
 package dev.trawl.aggregator.topology;
 
+import dev.trawl.aggregator.flow.FlowControl;
+import dev.trawl.aggregator.frontier.CrawlFrontier;
 import dev.trawl.aggregator.frontier.CrawlScope;
 import dev.trawl.aggregator.state.ChildState;
 import dev.trawl.aggregator.state.ParentState;
 import dev.trawl.api.event.CancelRequested;
 import dev.trawl.api.event.ChildAdded;
+import dev.trawl.api.event.HostDelayObserved;
 import dev.trawl.api.event.JobSealed;
 import dev.trawl.api.event.JobStarted;
 import dev.trawl.api.event.ProgressReported;
@@ -26,6 +29,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -53,6 +57,11 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
     private static final Logger log = LoggerFactory.getLogger(JobEventProcessor.class);
     private final ProgressTopology.Settings settings;
     private final CommitPacing pacing;
+    private final FlowControl flow;
+    /** Crawl parents with queued children: retried every dispatch interval, when the window may have opened. */
+    private final Set<String> waiting = new LinkedHashSet<>();
+    /** Parents this task counts in {@link #flow}: released when the task closes (it may move to another instance). */
+    private final Set<String> inFlow = new HashSet<>();
     private final long commitIntervalMs;
     /** Compiled scopes are a cache: rebuilt from the stored spec after a restart. */
     private final Map<String, CrawlScope> scopes = new HashMap<>();
@@ -70,10 +79,14 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
     private KeyValueStore<String, Long> dirty;
     private KeyValueStore<String, String> finished;
     private CommitHook hook;
+    private CrawlFrontier frontier;
+    private KeyValueStore<String, String> frontierQueue;
+    private KeyValueStore<String, String> frontierHosts;
 
-    JobEventProcessor(ProgressTopology.Settings settings, CommitPacing pacing) {
+    JobEventProcessor(ProgressTopology.Settings settings, CommitPacing pacing, FlowControl flow) {
         this.settings = settings;
         this.pacing = pacing;
+        this.flow = flow;
         this.commitIntervalMs = pacing.interval().toMillis();
     }
 
@@ -84,7 +97,12 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
         this.children = new Children(context.getStateStore(ProgressTopology.CHILDREN_STORE));
         this.dirty = context.getStateStore(ProgressTopology.DIRTY_STORE);
         this.finished = context.getStateStore(ProgressTopology.FINISHED_STORE);
+        this.frontierQueue = context.getStateStore(ProgressTopology.FRONTIER_STORE);
+        this.frontierHosts = context.getStateStore(ProgressTopology.HOSTS_STORE);
+        this.frontier = new CrawlFrontier(frontierQueue, frontierHosts, settings.hostShards(),
+                flow.settings().delayedHostInFlight());
         clearCaches();
+        waiting.addAll(frontier.parentsWithQueue()); // restored: their dispatch goes on where it stopped
         // due snapshots are published right before each commit, and commit with the events they count; a stores
         // flush then writes what the publication changed. The punctuation publishes what no commit would (the
         // due-set restored after a crash, when no event arrives).
@@ -95,11 +113,12 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
             if (restoredDue || !markedDue.isEmpty()) {
                 publishDueSnapshots();
             }
-            CommitHook.flushCaches(parents, children.store(), dirty);
+            CommitHook.flushCaches(parents, children.store(), dirty, frontierQueue, frontierHosts);
         });
         context.schedule(settings.snapshotInterval(), PunctuationType.WALL_CLOCK_TIME, now -> publishDueSnapshots());
         context.schedule(settings.retentionScanInterval(), PunctuationType.WALL_CLOCK_TIME,
                 this::removeExpiredChildren);
+        context.schedule(flow.settings().dispatchInterval(), PunctuationType.WALL_CLOCK_TIME, this::dispatchWaiting);
         if (pacing.enabled()) {
             // the last events of a burst: no next event asks for their commit
             context.schedule(pacing.interval(), PunctuationType.WALL_CLOCK_TIME, now -> maybeRequestCommit());
@@ -122,6 +141,57 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
     public void process(Record<String, JobEvent> record) {
         apply(record);
         maybeRequestCommit();
+    }
+
+    /**
+     * Retries the parents whose queued children the window held back (children of other parents, maybe of other
+     * tasks, finished since), and lets the flow control adjust its limit.
+     */
+    private void dispatchWaiting(long nowMillis) {
+        flow.tick(nowMillis);
+        if (waiting.isEmpty()) {
+            return;
+        }
+        boolean dispatched = false;
+        for (String parentId : List.copyOf(waiting)) {
+            ParentState parent = parents.get(parentId);
+            if (parent == null || !parent.isCrawl() || parent.queued() == 0 || !parent.acceptsNewChildren()) {
+                waiting.remove(parentId);
+                continue;
+            }
+            long before = parent.inFlight();
+            dispatch(parent);
+            if (parent.inFlight() != before) {
+                dispatched = true;
+                save(parent);
+            }
+        }
+        if (dispatched) {
+            maybeRequestCommit();
+        }
+    }
+
+    /** Hands queued children of {@code parent} to the workers, as many as its share of the window allows. */
+    private void dispatch(ParentState parent) {
+        long room = flow.room(parent.id(), parent.inFlight());
+        if (room > 0) {
+            long now = context.currentSystemTimeMs();
+            Instant at = Instant.ofEpochMilli(now);
+            for (; room > 0; room--) {
+                CrawlFrontier.Dispatch next = frontier.next(parent);
+                if (next == null) {
+                    break;
+                }
+                CrawlTask task = new CrawlTask(parent.id(), next.childId(), next.url(), next.depth(), 1,
+                        next.hostShards(), at);
+                context.forward(new Record<>(next.taskKey(), task, now), ProgressTopology.TASKS_SINK);
+            }
+        }
+        if (parent.queued() > 0) {
+            waiting.add(parent.id());
+        } else {
+            waiting.remove(parent.id());
+        }
     }
 
     private void apply(Record<String, JobEvent> record) {
@@ -153,7 +223,7 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
             return;
         }
         if (event instanceof ChildStatusChanged change) {
-            onStatusChanged(parent, change);
+            onStatusChanged(parent, change, record.timestamp());
         } else if (event instanceof LinksDiscovered links) {
             onLinksDiscovered(parent, links);
         } else if (event instanceof CancelRequested cancel) {
@@ -166,6 +236,8 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
             save(parent);
         } else if (event instanceof JobSealed sealed) {
             onSealed(parent, sealed);
+        } else if (event instanceof HostDelayObserved delay) {
+            onHostDelay(parent, delay);
         }
     }
 
@@ -250,7 +322,15 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
         save(parent);
     }
 
-    private void onStatusChanged(ParentState parent, ChildStatusChanged change) {
+    private void onHostDelay(ParentState parent, HostDelayObserved delay) {
+        if (!parent.isCrawl() || parent.status().isTerminal()) {
+            return;
+        }
+        frontier.hostDelay(parent, delay.host(), delay.delayMs());
+        save(parent);
+    }
+
+    private void onStatusChanged(ParentState parent, ChildStatusChanged change, long sentAtMillis) {
         ChildState child = children.get(parent.id(), change.childId());
         if (child == null) {
             deadLetter(parent.id(), change, parent.childrenRemoved()
@@ -270,8 +350,18 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
         }
         children.put(parent.id(), next);
         parent.touch(at);
+        if (parent.isCrawl() && child.status() == ChildStatus.PENDING) {
+            frontier.takeIfQueued(parent, child.childId()); // a worker has it, whatever the frontier thought
+        }
         if (child.status() != next.status()) {
             parent.childMoved(child.status(), next.status(), at);
+        }
+        if (next.status().isTerminal()) {
+            flow.folded(sentAtMillis, context.currentSystemTimeMs());
+            if (parent.isCrawl()) {
+                parent.finishedInFlight();
+                frontier.finished(parent, child.url());
+            }
         }
         if (next.status() == ChildStatus.COMPLETED && next.documentId() != null) {
             parent.documentSaved(change.bytes());
@@ -343,6 +433,9 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
             terminal = JobStatus.COMPLETED;
         }
         parent.finish(terminal, at);
+        if (parent.isCrawl()) {
+            frontier.forget(parent);
+        }
     }
 
     private void cancelPendingChildren(ParentState parent, Instant at) {
@@ -350,6 +443,10 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
             children.put(parent.id(), child.withStatus(ChildStatus.CANCELLED, child.attempt(), "cancelled", null, null,
                     null, at));
             parent.childMoved(ChildStatus.PENDING, ChildStatus.CANCELLED, at);
+        }
+        if (parent.isCrawl()) {
+            frontier.forget(parent);
+            parent.pendingCancelled();
         }
     }
 
@@ -366,9 +463,7 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
         ChildState child = ChildState.pending(childId, url, depth, at);
         children.put(parent.id(), child);
         parent.childScheduled(at);
-        CrawlTask task = new CrawlTask(parent.id(), childId, url, depth, 1, settings.hostShards(), at);
-        context.forward(new Record<>(Ids.hostShardKey(host, childId, settings.hostShards()), task, at.toEpochMilli()),
-                ProgressTopology.TASKS_SINK);
+        frontier.enqueue(parent, childId, url, host, depth); // dispatched when the window allows (see save)
     }
 
     private CrawlScope scopeOf(ParentState parent) {
@@ -394,6 +489,9 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
             return Optional.of("invalid child_added: child_id is required");
         } else if (event instanceof ProgressReported reported && reported.detail() == null) {
             return Optional.of("invalid progress_reported: detail is required");
+        } else if (event instanceof HostDelayObserved delay
+                && (delay.host() == null || delay.host().isBlank() || delay.delayMs() < 0)) {
+            return Optional.of("invalid host_delay_observed: a host and a delay_ms >= 0 are required");
         }
         return Optional.empty();
     }
@@ -426,6 +524,10 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
     }
 
     private void clearCaches() {
+        inFlow.forEach(flow::release);
+        inFlow.clear();
+        waiting.clear();
+        frontier.clearMemory();
         children.clearMemory();
         markedDue.clear();
         restoredDue = true;
@@ -433,6 +535,18 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
     }
 
     private void save(ParentState parent) {
+        if (parent.isCrawl()) {
+            if (parent.queued() > 0 && parent.acceptsNewChildren()) {
+                dispatch(parent);
+            }
+            boolean queued = parent.queued() > 0 && parent.acceptsNewChildren();
+            if (queued || parent.inFlight() > 0) {
+                inFlow.add(parent.id());
+                flow.update(parent.id(), parent.inFlight(), queued);
+            } else if (inFlow.remove(parent.id())) {
+                flow.release(parent.id());
+            }
+        }
         parents.put(parent.id(), parent);
         if (markedDue.add(parent.id())) {
             dirty.put(parent.id(), 1L);

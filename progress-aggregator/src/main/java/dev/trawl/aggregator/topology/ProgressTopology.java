@@ -1,5 +1,6 @@
 package dev.trawl.aggregator.topology;
 
+import dev.trawl.aggregator.flow.FlowControl;
 import dev.trawl.aggregator.state.ChildState;
 import dev.trawl.aggregator.state.ChildStateCodec;
 import dev.trawl.aggregator.state.ParentState;
@@ -19,7 +20,8 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <p>Outputs:
  * <ul>
- *   <li>{@code trawl.crawl-tasks} (key host shard, value {@code CrawlTask}): newly scheduled children;</li>
+ *   <li>{@code trawl.crawl-tasks} (key host shard, value {@code CrawlTask}): children handed to the workers, as
+ *       many as the flow control's window allows (the others wait in the frontier);</li>
  *   <li>{@code trawl.parent-progress} (key parent id, value {@code ParentProgress}): versioned snapshots;</li>
  *   <li>{@code trawl.child-progress} (key child id, value {@code ChildProgress}): each child's state;</li>
  *   <li>{@code trawl.dead-letters} (key parent id bytes, value the event's JSON): events that cannot apply.</li>
@@ -28,7 +30,9 @@ import org.apache.kafka.streams.state.Stores;
  * <p>Stores (changelogged): {@value #PARENTS_STORE} (parent id → aggregate), {@value #CHILDREN_STORE}
  * (parent id/child id → child state: the frontier's dedupe set), {@value #DIRTY_STORE} (parents whose
  * snapshot is due), {@value #FINISHED_STORE} (finish time/parent id → parent id: finished parents whose
- * children's state is kept until the retention passes).
+ * children's state is kept until the retention passes), {@value #FRONTIER_STORE} and {@value #HOSTS_STORE} (the
+ * children held back by flow control, and the hosts' politeness delays: see
+ * {@link dev.trawl.aggregator.frontier.CrawlFrontier}).
  */
 public final class ProgressTopology {
 
@@ -43,6 +47,8 @@ public final class ProgressTopology {
     public static final String CHILDREN_STORE = "trawl-children";
     public static final String DIRTY_STORE = "trawl-dirty-parents";
     public static final String FINISHED_STORE = "trawl-finished-parents";
+    public static final String FRONTIER_STORE = "trawl-frontier";
+    public static final String HOSTS_STORE = "trawl-frontier-hosts";
     /** Not a store: the processor publishes its due snapshots through it right before each commit. */
     static final String COMMIT_HOOK = "trawl-commit-hook";
 
@@ -60,15 +66,26 @@ public final class ProgressTopology {
      * @param childRetention        how long after a parent finished its per-child state is kept; then it is
      *                              removed (tombstones on {@code trawl.child-progress}), the parent snapshot stays
      * @param retentionScanInterval how often finished parents are checked against {@code childRetention}
+     * @param flow                  the window of children in flight (see {@link FlowControl})
      */
     public record Settings(Duration snapshotInterval, int hostShards, Duration childRetention,
-                           Duration retentionScanInterval) {
+                           Duration retentionScanInterval, FlowControl.Settings flow) {
+
+        public Settings(Duration snapshotInterval, int hostShards, Duration childRetention,
+                        Duration retentionScanInterval) {
+            this(snapshotInterval, hostShards, childRetention, retentionScanInterval, FlowControl.Settings.defaults());
+        }
+
         public static Settings defaults() {
             return new Settings(Duration.ofSeconds(1), 4, Duration.ofDays(7), Duration.ofMinutes(1));
         }
 
         public Settings withChildRetention(Duration retention, Duration scanInterval) {
-            return new Settings(snapshotInterval, hostShards, retention, scanInterval);
+            return new Settings(snapshotInterval, hostShards, retention, scanInterval, flow);
+        }
+
+        public Settings withFlow(FlowControl.Settings flowSettings) {
+            return new Settings(snapshotInterval, hostShards, childRetention, retentionScanInterval, flowSettings);
         }
     }
 
@@ -81,12 +98,17 @@ public final class ProgressTopology {
     }
 
     /** The topology, with processors that ask for commits as {@code pacing} says. */
-    @SuppressWarnings("unchecked")
     public static Topology build(Settings settings, CommitPacing pacing) {
+        return build(settings, pacing, new FlowControl(settings.flow()));
+    }
+
+    /** The topology, its processors sharing {@code flow}: one window for every task of the instance. */
+    @SuppressWarnings("unchecked")
+    public static Topology build(Settings settings, CommitPacing pacing, FlowControl flow) {
         Topology topology = new Topology();
         topology.addSource(SOURCE, Serdes.String().deserializer(), Topics.JOB_EVENTS.valueSerde().deserializer(),
                 Topics.JOB_EVENTS.name());
-        topology.addProcessor(PROCESSOR, () -> new JobEventProcessor(settings, pacing), SOURCE);
+        topology.addProcessor(PROCESSOR, () -> new JobEventProcessor(settings, pacing, flow), SOURCE);
         // live objects in front of the stores: the many writes of one key within a commit interval are serialised
         // and reach the changelog once
         topology.addStateStore(WriteBehindStore.builder(Stores.keyValueStoreBuilder(
@@ -101,6 +123,12 @@ public final class ProgressTopology {
                 Serdes.String(), Serdes.Long()).withCachingEnabled(), PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FINISHED_STORE),
                 Serdes.String(), Serdes.String()), PROCESSOR);
+        // a queued child is usually dispatched within the commit that queued it: the cache keeps that off RocksDB
+        // and the changelog
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FRONTIER_STORE),
+                Serdes.String(), Serdes.String()).withCachingEnabled(), PROCESSOR);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HOSTS_STORE),
+                Serdes.String(), Serdes.String()).withCachingEnabled(), PROCESSOR);
         topology.addSink(TASKS_SINK, Topics.CRAWL_TASKS.name(), Serdes.String().serializer(),
                 (Serializer<Object>) (Serializer<?>) Topics.CRAWL_TASKS.valueSerde().serializer(), PROCESSOR);
         topology.addSink(PARENT_PROGRESS_SINK, Topics.PARENT_PROGRESS.name(), Serdes.String().serializer(),
