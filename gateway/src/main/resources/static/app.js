@@ -164,8 +164,9 @@
     row.fill.style.width = percent + '%';
     row.text.textContent = percent + '% · ' + job.progress_text + activityText(job);
     row.documents.textContent = String(job.document_count);
-    row.eta.textContent = terminal ? '' : eta(job.eta_seconds);
-    row.cancel.hidden = terminal;
+    row.eta.textContent = terminal ? '' : job.stopping ? 'stopping' : eta(job.eta_seconds);
+    row.eta.title = etaTitle(job);
+    row.cancel.hidden = terminal || job.stopping;
   }
 
   // a reported job's fine-grained progress (docs/reporter.md), e.g. " · library-scan: scanning 3/10 (30%)"
@@ -175,6 +176,14 @@
     const count = a.total > 0 ? ' ' + a.current + '/' + a.total : '';
     const pct = a.percentage === null || a.percentage === undefined ? '' : ' (' + Math.floor(a.percentage) + '%)';
     return ' · ' + (job.job_type || 'job') + ': ' + (a.message || '') + count + pct;
+  }
+
+  // why there is no ETA (eta_reason), and how many pages the scheduler holds back (queued)
+  function etaTitle(job) {
+    const parts = [];
+    if (job.eta_reason) parts.push('no ETA yet: ' + job.eta_reason.replace(/_/g, ' '));
+    if (job.queued) parts.push(job.queued + ' of the pending pages queued by flow control');
+    return parts.join('; ');
   }
 
   function eta(seconds) {
@@ -234,9 +243,10 @@
     $('job-bar').style.width = Math.floor((job.progress || 0) * 100) + '%';
     $('job-progress-text').textContent = job.progress_text + activityText(job);
     $('job-documents').textContent = job.document_count;
-    $('job-eta').textContent = terminal ? '–' : eta(job.eta_seconds);
+    $('job-eta').textContent = terminal ? '–' : job.stopping ? 'stopping' : eta(job.eta_seconds);
+    $('job-eta').title = etaTitle(job);
     $('job-version').textContent = job.version;
-    $('job-cancel').hidden = terminal;
+    $('job-cancel').hidden = terminal || job.stopping;
     scheduleChildRefresh();
   }
 
