@@ -40,8 +40,12 @@ class PolitenessAcrossWorkerProcessesTest {
      * bug costs (before issue 13, 11 of 18 gaps were under 800 ms, the smallest 0 ms).
      */
     private static final Duration TIMING_ALLOWANCE = Duration.ofMillis(25);
-    /** Pages of each site: with the delay, a crawl takes about this many seconds. */
+    /** Pages of the site: with the delay, a crawl takes about this many seconds. */
     private static final int PAGES = 16;
+    /** The handover test's delay: longer than it takes a task partition to move to another worker process. */
+    private static final Duration HANDOVER_CRAWL_DELAY = Duration.ofSeconds(4);
+    /** ... and its pages: with that delay, about half a minute of crawling. */
+    private static final int HANDOVER_PAGES = 7;
 
     private final TrawlPipeline pipeline = TrawlPipeline.shared();
     private final GatewayRest rest = new GatewayRest(pipeline);
@@ -64,7 +68,7 @@ class PolitenessAcrossWorkerProcessesTest {
 
             assertCompletedExactly(done, PAGES);
             assertEveryPageFetched(site);
-            assertEveryGapAtLeastTheDelay(site);
+            assertEveryGapAtLeast(site, CRAWL_DELAY);
             assertThat(after).as("both worker processes still hold task partitions after the crawl")
                     .hasSize(TrawlPipeline.WORKERS).allSatisfy((worker, partitions) -> assertThat(partitions)
                             .isNotEmpty());
@@ -72,21 +76,24 @@ class PolitenessAcrossWorkerProcessesTest {
     }
 
     /**
-     * Politeness when the host changes hands: once a few pages are fetched, the worker process holding the host's
+     * Politeness when the host changes hands: once two pages are fetched, the worker process holding the host's
      * task partition is stopped (SIGTERM: it finishes what it started and leaves the group), so the partition
      * moves to the other process mid-crawl. That one knows nothing of the last request the first one sent, and
-     * must still keep the delay; the crawl ends with exact counts. The stopped worker is started again after.
+     * must still keep the delay; the crawl ends with exact counts. The delay here (4 s) is longer than a handover
+     * takes (about 3 s on this machine), so a new owner that does not wait shows. The stopped worker is started
+     * again after.
      */
     @Test
     void theCrawlDelayHoldsWhenTheHostsTasksMoveToTheOtherWorkerProcessMidCrawl() {
         pipeline.awaitWorkersAssigned();
         List<String> stopped = new ArrayList<>();
-        try (RecordingSite site = RecordingSite.start("127.0.0.12", PAGES, 3, 0, CRAWL_DELAY.toSeconds(),
+        Duration delay = HANDOVER_CRAWL_DELAY;
+        try (RecordingSite site = RecordingSite.start("127.0.0.12", HANDOVER_PAGES, 3, 0, delay.toSeconds(),
                 Duration.ZERO);
              ProgressLog progress = ProgressLog.start(pipeline.bootstrap)) {
             String jobId = rest.submitCrawl("polite-handover", site.seedUrl(), 20, 100);
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() ->
-                    site.requests().stream().filter(RecordingSite.Request::isPage).count() >= 4);
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100)).until(() ->
+                    site.requests().stream().filter(RecordingSite.Request::isPage).count() >= 2);
 
             Set<Integer> used = taskPartitionsOf(jobId);
             Map<String, Set<Integer>> owners = pipeline.taskPartitionsByWorker();
@@ -99,9 +106,9 @@ class PolitenessAcrossWorkerProcessesTest {
             ProgressLog.Seen done = progress.awaitTerminal(jobId, Duration.ofSeconds(120));
             System.out.printf("handover: %d requests, tasks on partitions %s, smallest gap %d ms; %s%n",
                     site.requests().size(), taskPartitionsOf(jobId), smallestGapMillis(site), done.counts());
-            assertCompletedExactly(done, PAGES);
+            assertCompletedExactly(done, HANDOVER_PAGES);
             assertEveryPageFetched(site);
-            assertEveryGapAtLeastTheDelay(site);
+            assertEveryGapAtLeast(site, delay);
         } finally {
             stopped.forEach(pipeline::restartWorker);
         }
@@ -124,10 +131,10 @@ class PolitenessAcrossWorkerProcessesTest {
         assertThat(fetched).hasSize(site.pages());
     }
 
-    /** Every two successive requests to the site, robots.txt included, started at least the delay apart. */
-    private static void assertEveryGapAtLeastTheDelay(RecordingSite site) {
+    /** Every two successive requests to the site, robots.txt included, started at least {@code delay} apart. */
+    private static void assertEveryGapAtLeast(RecordingSite site, Duration delay) {
         List<RecordingSite.Request> requests = site.requests();
-        long floor = CRAWL_DELAY.minus(TIMING_ALLOWANCE).toNanos();
+        long floor = delay.minus(TIMING_ALLOWANCE).toNanos();
         List<String> tooClose = new ArrayList<>();
         for (int i = 1; i < requests.size(); i++) {
             long gap = requests.get(i).startNanos() - requests.get(i - 1).startNanos();
@@ -137,7 +144,7 @@ class PolitenessAcrossWorkerProcessesTest {
             }
         }
         assertThat(tooClose).as("gaps under %d ms between successive requests (of %d): %s",
-                CRAWL_DELAY.minus(TIMING_ALLOWANCE).toMillis(), requests.size(), describe(requests)).isEmpty();
+                delay.minus(TIMING_ALLOWANCE).toMillis(), requests.size(), describe(requests)).isEmpty();
     }
 
     private static long smallestGapMillis(RecordingSite site) {

@@ -3,6 +3,7 @@ package dev.trawl.e2e;
 import static org.awaitility.Awaitility.await;
 
 import dev.trawl.aggregator.ProgressAggregator;
+import dev.trawl.aggregator.flow.FlowControl;
 import dev.trawl.api.topic.Topics;
 import dev.trawl.gateway.GatewayApplication;
 import dev.trawl.testkit.EmbeddedBroker;
@@ -51,8 +52,9 @@ final class TrawlPipeline implements AutoCloseable {
     static final String WORKER_GROUP = WorkerSettings.DEFAULT_GROUP_ID;
 
     /**
-     * The aggregator's flow-control limit, fixed here (not adaptive) so tests can hold the pipeline to it: at most
-     * this many children scheduled and not finished, all parents together ...
+     * The aggregator's flow-control limit, fixed here (min = initial = max, not adaptive) so tests can hold the
+     * pipeline to it: at most this many children handed to the workers and not finished, all parents together ...
+     * (the adaptive limit has its own tests in progress-aggregator).
      */
     static final int MAX_IN_FLIGHT = 96;
     /** ... and at most this many of one parent (its window). */
@@ -77,8 +79,14 @@ final class TrawlPipeline implements AutoCloseable {
             workers[i] = startWorker(i);
         }
         try {
-            aggregator = new ProgressAggregator(ProgressAggregator.Settings.defaults(bootstrap,
-                    Files.createTempDirectory("e2e-aggregator")));
+            ProgressAggregator.Settings defaults = ProgressAggregator.Settings.defaults(bootstrap,
+                    Files.createTempDirectory("e2e-aggregator"));
+            aggregator = new ProgressAggregator(new ProgressAggregator.Settings(defaults.bootstrapServers(),
+                    defaults.applicationId(), defaults.stateDir(), defaults.commitInterval(),
+                    defaults.backlogCommitInterval(), defaults.backlogRecords(), defaults.standbyReplicas(),
+                    defaults.replicationFactor(), defaults.streamThreads(), defaults.topology().withFlow(
+                            FlowControl.Settings.defaults().withFixedLimit(MAX_IN_FLIGHT, MAX_IN_FLIGHT_PER_PARENT)),
+                    defaults.overrides()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
