@@ -33,7 +33,7 @@ public final class CrawlWorker implements AutoCloseable {
     private final Thread thread;
     private final CancelledParents cancelledParents;
 
-    /** Skips the queued tasks of parents that ended, read from {@code trawl.parent-progress}. */
+    /** Skips the queued tasks of parents that are stopping or ended, read from {@code trawl.parent-progress}. */
     public CrawlWorker(WorkerSettings settings) {
         this(settings, new TerminalParents(settings.bootstrapServers(),
                 "trawl-worker-" + settings.instanceId() + "-parents", 100_000).start());
@@ -52,7 +52,7 @@ public final class CrawlWorker implements AutoCloseable {
                 settings.maxCrawlDelay());
         PageCrawler crawler = new PageCrawler(settings, fetcher, robots, new HostPoliteness(),
                 new PageConverter(settings.maxLinks(), settings.maxMarkdownChars()));
-        this.loop = new TransactionalTaskLoop(settings, crawler::crawl, fetchPool, cancelledParents);
+        this.loop = new TransactionalTaskLoop(settings, crawler, fetchPool, cancelledParents);
         this.thread = new Thread(this::runLoop, name);
     }
 

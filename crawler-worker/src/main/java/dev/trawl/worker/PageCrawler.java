@@ -3,6 +3,7 @@ package dev.trawl.worker;
 import dev.trawl.api.event.CrawlTask;
 import dev.trawl.api.event.ReasonClass;
 import dev.trawl.api.id.UrlNormalizer;
+import dev.trawl.worker.delivery.TaskProcessor;
 import dev.trawl.worker.fetch.FetchResult;
 import dev.trawl.worker.fetch.Fetcher;
 import dev.trawl.worker.fetch.HostPoliteness;
@@ -12,8 +13,9 @@ import dev.trawl.worker.parse.PageConverter;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.Optional;
 import java.util.Set;
-import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
 /**
@@ -21,15 +23,22 @@ import java.util.function.Predicate;
  * throws for anything a web server can do; every way a page can go wrong ends in a {@link TaskOutcome.Failed}
  * with a readable reason.
  *
- * <p>Politeness is kept per host shard (the task's record key): a host whose budget the scheduler split over
- * {@code hostShards} shards gets {@code delay * hostShards} per shard, so the host as a whole still sees at most
- * one request per {@code delay} however the shards are spread over worker instances.
+ * <p>Politeness is kept per politeness key (the task's record key), {@code max(politeness-delay, Crawl-delay)}
+ * between two requests, the robots.txt request included. The scheduler keys every task of a host with a delay by
+ * the plain host, so one worker at a time serves it, and spreads a host over {@code host#n} keys
+ * ({@code hostShards > 1}) only once a worker reported it without delay ({@code HostDelayObserved}): each shard then
+ * waits nothing, which is the host's own rule. Should such a host gain a delay (robots.txt reloaded), this worker
+ * keeps it per key and reports it, and the scheduler keys the host's next tasks by the plain host again.
+ *
+ * <p>A task does not start once its parent was cancelled or stopped: that is checked right before its first
+ * request (robots.txt or the page), after any wait for a politeness slot, and ends it {@link TaskOutcome.Cancelled}.
  */
-public final class PageCrawler {
+public final class PageCrawler implements TaskProcessor {
 
     private static final Set<String> HTML_TYPES = Set.of("text/html", "application/xhtml+xml");
     /** A response without a Content-Type is tried as HTML: jsoup reads anything, and such servers are common. */
     private static final Predicate<String> ACCEPTED_MIME = mime -> mime.isEmpty() || HTML_TYPES.contains(mime);
+    private static final long SLOT_WAIT_STEP_NANOS = Duration.ofMillis(50).toNanos();
 
     private final WorkerSettings settings;
     private final Fetcher fetcher;
@@ -46,43 +55,50 @@ public final class PageCrawler {
         this.converter = converter;
     }
 
-    /**
-     * @param politenessKey     the task's host shard key
-     * @param latestStartNanos  the first request must start by then ({@link System#nanoTime()} scale), else the
-     *                          task is {@linkplain TaskOutcome.Deferred deferred}
-     * @param stopping          true once the worker is shutting down: tasks not started yet are deferred
-     * @throws InterruptedException when the worker is stopped hard
-     */
-    public TaskOutcome crawl(CrawlTask task, String politenessKey, long latestStartNanos, BooleanSupplier stopping)
-            throws InterruptedException {
-        if (task.url() == null || UrlNormalizer.normalize(task.url()).isEmpty()) {
+    /** Requests to hosts of these partitions wait one delay from now: another worker may have just served them. */
+    @Override
+    public void partitionsAcquired(Collection<Integer> partitions) {
+        politeness.partitionsAcquired(partitions);
+    }
+
+    /** Crawls {@code task}. @throws InterruptedException when the worker is stopped hard */
+    @Override
+    public TaskOutcome process(CrawlTask task, TaskContext context) throws InterruptedException {
+        Optional<String> normalised = task.url() == null ? Optional.empty() : UrlNormalizer.normalize(task.url());
+        if (normalised.isEmpty()) {
             return new TaskOutcome.Failed("invalid url", ReasonClass.POLICY, null);
         }
-        URI uri = URI.create(UrlNormalizer.normalize(task.url()).get());
-        if (stopping.getAsBoolean()) {
-            return new TaskOutcome.Deferred();
+        URI uri = URI.create(normalised.get());
+        TaskOutcome notNow = notNow(context);
+        if (notNow != null) {
+            return notNow;
         }
-        RobotsPolicy.Rules rules = robots.rulesFor(uri);
+        TaskOutcome[] robotsNotRequested = {null};
+        // the robots.txt request is the host's next request: spaced like a page, by the delay known so far
+        RobotsPolicy.Rules rules = robots.rulesFor(uri, () -> {
+            robotsNotRequested[0] = awaitFirstRequest(context, settings.politenessDelay());
+            return robotsNotRequested[0] == null;
+        });
+        if (rules == null) {
+            return robotsNotRequested[0];
+        }
         if (rules.unavailableReason() != null) {
             return new TaskOutcome.Failed(rules.unavailableReason(), ReasonClass.ERROR, null);
         }
+        Duration delay = settings.politenessDelay().compareTo(rules.crawlDelay()) >= 0 ? settings.politenessDelay()
+                : rules.crawlDelay();
+        context.observeHostDelay(UrlNormalizer.host(normalised.get()), delay);
         if (!rules.isAllowed(uri.toString())) {
             return new TaskOutcome.Failed("robots.txt disallows", ReasonClass.POLICY, null);
         }
-        Duration delay = settings.politenessDelay().compareTo(rules.crawlDelay()) >= 0 ? settings.politenessDelay()
-                : rules.crawlDelay();
-        Duration interval = delay.multipliedBy(Math.max(1, task.hostShards()));
 
         FetchResult.Failure lastFailure = null;
         Duration retryAfter = null;
         for (int attempt = 0; attempt <= settings.maxRetries(); attempt++) {
             if (attempt == 0) {
-                if (stopping.getAsBoolean()) {
-                    return new TaskOutcome.Deferred();
-                }
-                long start = politeness.reserve(politenessKey, interval, latestStartNanos);
-                if (start == Long.MIN_VALUE || !awaitSlot(start, stopping)) {
-                    return new TaskOutcome.Deferred();
+                TaskOutcome waited = awaitFirstRequest(context, delay);
+                if (waited != null) {
+                    return waited;
                 }
             } else {
                 Duration backoff = settings.retryBackoff().multipliedBy(1L << (attempt - 1));
@@ -90,11 +106,11 @@ public final class PageCrawler {
                     backoff = retryAfter; // the server said when; never sooner
                 }
                 Thread.sleep(backoff.toMillis());
-                politeness.await(politenessKey, interval);
+                politeness.await(context.politenessKey(), context.partition(), delay);
             }
             long fetchStart = CrawlMetrics.threadCpuNanos();
             FetchResult result = fetcher.fetch(uri.toString(), ACCEPTED_MIME, settings.maxBodyBytes(),
-                    hop -> awaitHop(hop, uri, politenessKey, interval));
+                    hop -> awaitHop(hop, uri, context, delay));
             CrawlMetrics.add(CrawlMetrics.Phase.FETCH, fetchStart);
             if (result instanceof FetchResult.Failure failure) {
                 if (failure.transientError()) {
@@ -168,24 +184,52 @@ public final class PageCrawler {
         return n > 0 && control * 10 > n;
     }
 
-    /** Waits for a politeness slot in short steps, giving up (false) when the worker starts stopping. */
-    private boolean awaitSlot(long startNanos, BooleanSupplier stopping) throws InterruptedException {
-        long step = Duration.ofMillis(100).toNanos();
-        while (startNanos - System.nanoTime() > step) {
-            if (stopping.getAsBoolean()) {
-                return false;
-            }
-            politeness.waitUntil(System.nanoTime() + step);
+    /** Deferred when the batch is given up, cancelled when the parent stopped, else null: the task may go on. */
+    private static TaskOutcome notNow(TaskContext context) {
+        if (context.stopping()) {
+            return new TaskOutcome.Deferred();
         }
-        politeness.waitUntil(startNanos);
-        return !stopping.getAsBoolean();
+        if (context.parentStopped()) {
+            return new TaskOutcome.Cancelled(TaskOutcome.Cancelled.BEFORE_START);
+        }
+        return null;
     }
 
-    private void awaitHop(URI hop, URI origin, String politenessKey, Duration interval) {
-        String key = hop.getHost() != null && hop.getHost().equalsIgnoreCase(origin.getHost()) ? politenessKey
-                : hop.getHost();
+    /**
+     * Reserves the politeness slot of the task's next request and waits for it in short steps, looking at the
+     * batch and the parent at each step and once more right before the request.
+     *
+     * @return null when the request may start now, else the outcome that ends the task without it
+     */
+    private TaskOutcome awaitFirstRequest(TaskContext context, Duration interval) throws InterruptedException {
+        long start = politeness.reserve(context.politenessKey(), context.partition(), interval,
+                context.latestStartNanos());
+        if (start == Long.MIN_VALUE) {
+            return new TaskOutcome.Deferred();
+        }
+        while (start - System.nanoTime() > SLOT_WAIT_STEP_NANOS) {
+            TaskOutcome notNow = notNow(context);
+            if (notNow != null) {
+                return notNow; // the slot stays taken: a request skipped only makes the host's gaps longer
+            }
+            politeness.waitUntil(System.nanoTime() + SLOT_WAIT_STEP_NANOS);
+        }
+        politeness.waitUntil(start);
+        TaskOutcome notNow = notNow(context);
+        if (notNow == null) {
+            politeness.begin(context.politenessKey(), interval);
+        }
+        return notNow;
+    }
+
+    private void awaitHop(URI hop, URI origin, TaskContext context, Duration interval) {
+        boolean sameHost = hop.getHost() != null && hop.getHost().equalsIgnoreCase(origin.getHost());
         try {
-            politeness.await(key, interval);
+            if (sameHost) {
+                politeness.await(context.politenessKey(), context.partition(), interval);
+            } else {
+                politeness.await(hop.getHost(), HostPoliteness.NO_PARTITION, interval);
+            }
         } catch (InterruptedException e) {
             // the fetch sees the flag at its next blocking call and ends with an InterruptedException
             Thread.currentThread().interrupt();

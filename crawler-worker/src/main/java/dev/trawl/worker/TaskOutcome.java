@@ -22,6 +22,15 @@ public sealed interface TaskOutcome {
     }
 
     /**
+     * Not started because the task's parent was cancelled or stopped ({@code stop_all}) before its first request;
+     * the child ends {@code cancelled}, so a parent that waits for its running children is not held up by it.
+     */
+    record Cancelled(String reason) implements TaskOutcome {
+
+        public static final String BEFORE_START = "cancelled before start";
+    }
+
+    /**
      * Not attempted in this batch (its politeness slot is too late, or the worker is stopping); the task is
      * consumed again from its offset.
      */

@@ -22,8 +22,8 @@ public record WorkerProperties(Kafka kafka, Worker worker) {
                          Duration maxCrawlDelay, String userAgent, Duration connectTimeout, Duration readTimeout,
                          Duration fetchDeadline, DataSize maxBodySize, int maxMarkdownChars, int maxRedirects,
                          int maxLinks, int maxRetries, Duration retryBackoff, Duration robotsCacheTtl,
-                         Duration maxBatchDuration, Duration maxPollInterval, Duration pollTimeout,
-                         List<String> allowedPrivateCidrs) {
+                         Duration maxBatchDuration, Duration commitInterval, Duration maxPollInterval,
+                         Duration pollTimeout, List<String> allowedPrivateCidrs) {
     }
 
     public WorkerSettings toSettings() {
@@ -34,7 +34,8 @@ public record WorkerProperties(Kafka kafka, Worker worker) {
                 worker.connectTimeout(), worker.readTimeout(), worker.fetchDeadline(),
                 Math.toIntExact(worker.maxBodySize().toBytes()), worker.maxMarkdownChars(), worker.maxRedirects(),
                 worker.maxLinks(), worker.maxRetries(), worker.retryBackoff(), worker.robotsCacheTtl(),
-                worker.maxBatchDuration(), worker.maxPollInterval(), worker.pollTimeout(),
+                worker.maxBatchDuration(), worker.commitInterval() == null ? WorkerSettings.DEFAULT_COMMIT_INTERVAL
+                        : worker.commitInterval(), worker.maxPollInterval(), worker.pollTimeout(),
                 worker.allowedPrivateCidrs(), java.util.Map.of());
     }
 }

@@ -28,6 +28,8 @@ import java.util.UUID;
  * @param retryBackoff         wait before the first retry; doubles for each further one
  * @param robotsCacheTtl       how long a host's robots.txt rules are kept
  * @param maxBatchDuration     a batch's tasks that cannot start within this time are left for the next poll
+ * @param commitInterval       the longest a finished task's outcome waits for its transaction: a batch commits what
+ *                             has finished at this pace, so one slow page holds back no other page's outcome
  * @param maxPollInterval      Kafka {@code max.poll.interval.ms}; must exceed a batch's worst-case duration
  * @param pollTimeout          how long one poll waits for tasks
  * @param allowedPrivateCidrs  private/loopback ranges that may be fetched anyway (empty = all denied)
@@ -53,6 +55,7 @@ public record WorkerSettings(
         Duration retryBackoff,
         Duration robotsCacheTtl,
         Duration maxBatchDuration,
+        Duration commitInterval,
         Duration maxPollInterval,
         Duration pollTimeout,
         List<String> allowedPrivateCidrs,
@@ -60,6 +63,7 @@ public record WorkerSettings(
 
     public static final String DEFAULT_GROUP_ID = "trawl-crawler-workers";
     public static final String DEFAULT_USER_AGENT = "TrawlBot/0.1 (+https://trawl.dev/bot)";
+    public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(100);
 
     public WorkerSettings {
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
@@ -75,7 +79,7 @@ public record WorkerSettings(
             throw new IllegalArgumentException("maxRedirects and maxRetries must be >= 0");
         }
         for (Duration d : List.of(politenessDelay, maxCrawlDelay, connectTimeout, readTimeout, fetchDeadline,
-                retryBackoff, robotsCacheTtl, maxBatchDuration, maxPollInterval, pollTimeout)) {
+                retryBackoff, robotsCacheTtl, maxBatchDuration, commitInterval, maxPollInterval, pollTimeout)) {
             if (d == null || d.isNegative()) {
                 throw new IllegalArgumentException("durations must be set and not negative");
             }
@@ -90,92 +94,100 @@ public record WorkerSettings(
                 100, 64, Duration.ofSeconds(1), Duration.ofSeconds(30), DEFAULT_USER_AGENT,
                 Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30),
                 2 * 1024 * 1024, 200_000, 5, 2_000, 2, Duration.ofMillis(500), Duration.ofMinutes(30),
-                Duration.ofSeconds(60), Duration.ofMinutes(5), Duration.ofMillis(500), List.of(), java.util.Map.of());
+                Duration.ofSeconds(60), DEFAULT_COMMIT_INTERVAL, Duration.ofMinutes(5), Duration.ofMillis(500),
+                List.of(), java.util.Map.of());
     }
 
     public WorkerSettings withGroupId(String v) {
         return new WorkerSettings(bootstrapServers, v, instanceId, batchSize, maxInFlight, politenessDelay,
                 maxCrawlDelay, userAgent, connectTimeout, readTimeout, fetchDeadline, maxBodyBytes, maxMarkdownChars,
-                maxRedirects, maxLinks, maxRetries, retryBackoff, robotsCacheTtl, maxBatchDuration, maxPollInterval,
-                pollTimeout, allowedPrivateCidrs, kafkaOverrides);
+                maxRedirects, maxLinks, maxRetries, retryBackoff, robotsCacheTtl, maxBatchDuration, commitInterval,
+                maxPollInterval, pollTimeout, allowedPrivateCidrs, kafkaOverrides);
     }
 
     public WorkerSettings withInstanceId(String v) {
         return new WorkerSettings(bootstrapServers, groupId, v, batchSize, maxInFlight, politenessDelay,
                 maxCrawlDelay, userAgent, connectTimeout, readTimeout, fetchDeadline, maxBodyBytes, maxMarkdownChars,
-                maxRedirects, maxLinks, maxRetries, retryBackoff, robotsCacheTtl, maxBatchDuration, maxPollInterval,
-                pollTimeout, allowedPrivateCidrs, kafkaOverrides);
+                maxRedirects, maxLinks, maxRetries, retryBackoff, robotsCacheTtl, maxBatchDuration, commitInterval,
+                maxPollInterval, pollTimeout, allowedPrivateCidrs, kafkaOverrides);
     }
 
     public WorkerSettings withBatchSize(int v) {
         return new WorkerSettings(bootstrapServers, groupId, instanceId, v, maxInFlight, politenessDelay,
                 maxCrawlDelay, userAgent, connectTimeout, readTimeout, fetchDeadline, maxBodyBytes, maxMarkdownChars,
-                maxRedirects, maxLinks, maxRetries, retryBackoff, robotsCacheTtl, maxBatchDuration, maxPollInterval,
-                pollTimeout, allowedPrivateCidrs, kafkaOverrides);
+                maxRedirects, maxLinks, maxRetries, retryBackoff, robotsCacheTtl, maxBatchDuration, commitInterval,
+                maxPollInterval, pollTimeout, allowedPrivateCidrs, kafkaOverrides);
     }
 
     public WorkerSettings withMaxInFlight(int v) {
         return new WorkerSettings(bootstrapServers, groupId, instanceId, batchSize, v, politenessDelay,
                 maxCrawlDelay, userAgent, connectTimeout, readTimeout, fetchDeadline, maxBodyBytes, maxMarkdownChars,
-                maxRedirects, maxLinks, maxRetries, retryBackoff, robotsCacheTtl, maxBatchDuration, maxPollInterval,
-                pollTimeout, allowedPrivateCidrs, kafkaOverrides);
+                maxRedirects, maxLinks, maxRetries, retryBackoff, robotsCacheTtl, maxBatchDuration, commitInterval,
+                maxPollInterval, pollTimeout, allowedPrivateCidrs, kafkaOverrides);
     }
 
     public WorkerSettings withPolitenessDelay(Duration v) {
         return new WorkerSettings(bootstrapServers, groupId, instanceId, batchSize, maxInFlight, v,
                 maxCrawlDelay, userAgent, connectTimeout, readTimeout, fetchDeadline, maxBodyBytes, maxMarkdownChars,
-                maxRedirects, maxLinks, maxRetries, retryBackoff, robotsCacheTtl, maxBatchDuration, maxPollInterval,
-                pollTimeout, allowedPrivateCidrs, kafkaOverrides);
+                maxRedirects, maxLinks, maxRetries, retryBackoff, robotsCacheTtl, maxBatchDuration, commitInterval,
+                maxPollInterval, pollTimeout, allowedPrivateCidrs, kafkaOverrides);
     }
 
     public WorkerSettings withUserAgent(String v) {
         return new WorkerSettings(bootstrapServers, groupId, instanceId, batchSize, maxInFlight, politenessDelay,
                 maxCrawlDelay, v, connectTimeout, readTimeout, fetchDeadline, maxBodyBytes, maxMarkdownChars,
-                maxRedirects, maxLinks, maxRetries, retryBackoff, robotsCacheTtl, maxBatchDuration, maxPollInterval,
-                pollTimeout, allowedPrivateCidrs, kafkaOverrides);
+                maxRedirects, maxLinks, maxRetries, retryBackoff, robotsCacheTtl, maxBatchDuration, commitInterval,
+                maxPollInterval, pollTimeout, allowedPrivateCidrs, kafkaOverrides);
     }
 
     public WorkerSettings withTimeouts(Duration connect, Duration read, Duration deadline) {
         return new WorkerSettings(bootstrapServers, groupId, instanceId, batchSize, maxInFlight, politenessDelay,
                 maxCrawlDelay, userAgent, connect, read, deadline, maxBodyBytes, maxMarkdownChars,
-                maxRedirects, maxLinks, maxRetries, retryBackoff, robotsCacheTtl, maxBatchDuration, maxPollInterval,
-                pollTimeout, allowedPrivateCidrs, kafkaOverrides);
+                maxRedirects, maxLinks, maxRetries, retryBackoff, robotsCacheTtl, maxBatchDuration, commitInterval,
+                maxPollInterval, pollTimeout, allowedPrivateCidrs, kafkaOverrides);
     }
 
     public WorkerSettings withLimits(int bodyBytes, int markdownChars, int redirects, int links) {
         return new WorkerSettings(bootstrapServers, groupId, instanceId, batchSize, maxInFlight, politenessDelay,
                 maxCrawlDelay, userAgent, connectTimeout, readTimeout, fetchDeadline, bodyBytes, markdownChars,
-                redirects, links, maxRetries, retryBackoff, robotsCacheTtl, maxBatchDuration, maxPollInterval,
-                pollTimeout, allowedPrivateCidrs, kafkaOverrides);
+                redirects, links, maxRetries, retryBackoff, robotsCacheTtl, maxBatchDuration, commitInterval,
+                maxPollInterval, pollTimeout, allowedPrivateCidrs, kafkaOverrides);
     }
 
     public WorkerSettings withRetries(int retries, Duration backoff) {
         return new WorkerSettings(bootstrapServers, groupId, instanceId, batchSize, maxInFlight, politenessDelay,
                 maxCrawlDelay, userAgent, connectTimeout, readTimeout, fetchDeadline, maxBodyBytes, maxMarkdownChars,
-                maxRedirects, maxLinks, retries, backoff, robotsCacheTtl, maxBatchDuration, maxPollInterval,
-                pollTimeout, allowedPrivateCidrs, kafkaOverrides);
+                maxRedirects, maxLinks, retries, backoff, robotsCacheTtl, maxBatchDuration, commitInterval,
+                maxPollInterval, pollTimeout, allowedPrivateCidrs, kafkaOverrides);
     }
 
     public WorkerSettings withAllowedPrivateCidrs(List<String> v) {
         return new WorkerSettings(bootstrapServers, groupId, instanceId, batchSize, maxInFlight, politenessDelay,
                 maxCrawlDelay, userAgent, connectTimeout, readTimeout, fetchDeadline, maxBodyBytes, maxMarkdownChars,
-                maxRedirects, maxLinks, maxRetries, retryBackoff, robotsCacheTtl, maxBatchDuration, maxPollInterval,
-                pollTimeout, v, kafkaOverrides);
+                maxRedirects, maxLinks, maxRetries, retryBackoff, robotsCacheTtl, maxBatchDuration, commitInterval,
+                maxPollInterval, pollTimeout, v, kafkaOverrides);
     }
 
     public WorkerSettings withScheduling(Duration maxCrawlDelayCap, Duration robotsTtl, Duration batchDuration,
                                          Duration pollInterval, Duration poll) {
         return new WorkerSettings(bootstrapServers, groupId, instanceId, batchSize, maxInFlight, politenessDelay,
                 maxCrawlDelayCap, userAgent, connectTimeout, readTimeout, fetchDeadline, maxBodyBytes, maxMarkdownChars,
-                maxRedirects, maxLinks, maxRetries, retryBackoff, robotsTtl, batchDuration, pollInterval,
-                poll, allowedPrivateCidrs, kafkaOverrides);
+                maxRedirects, maxLinks, maxRetries, retryBackoff, robotsTtl, batchDuration, commitInterval,
+                pollInterval, poll, allowedPrivateCidrs, kafkaOverrides);
+    }
+
+    public WorkerSettings withCommitInterval(Duration v) {
+        return new WorkerSettings(bootstrapServers, groupId, instanceId, batchSize, maxInFlight, politenessDelay,
+                maxCrawlDelay, userAgent, connectTimeout, readTimeout, fetchDeadline, maxBodyBytes, maxMarkdownChars,
+                maxRedirects, maxLinks, maxRetries, retryBackoff, robotsCacheTtl, maxBatchDuration, v,
+                maxPollInterval, pollTimeout, allowedPrivateCidrs, kafkaOverrides);
     }
 
     public WorkerSettings withKafkaOverrides(java.util.Map<String, Object> v) {
         return new WorkerSettings(bootstrapServers, groupId, instanceId, batchSize, maxInFlight, politenessDelay,
                 maxCrawlDelay, userAgent, connectTimeout, readTimeout, fetchDeadline, maxBodyBytes, maxMarkdownChars,
-                maxRedirects, maxLinks, maxRetries, retryBackoff, robotsCacheTtl, maxBatchDuration, maxPollInterval,
-                pollTimeout, allowedPrivateCidrs, v);
+                maxRedirects, maxLinks, maxRetries, retryBackoff, robotsCacheTtl, maxBatchDuration, commitInterval,
+                maxPollInterval, pollTimeout, allowedPrivateCidrs, v);
     }
 
     private static void requirePositive(int value, String name) {

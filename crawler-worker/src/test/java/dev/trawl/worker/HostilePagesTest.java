@@ -61,8 +61,8 @@ class HostilePagesTest {
 
     private static TaskOutcome crawl(HostileSite on, WorkerSettings settings, String path) throws Exception {
         CrawlTask task = new CrawlTask("parent", "child", on.url(path), 1, 1, 1, Instant.now());
-        return crawler(settings).crawl(task, "127.0.0.3", System.nanoTime() + Duration.ofMinutes(1).toNanos(),
-                () -> false);
+        return crawler(settings).process(task, TaskContext.standalone("127.0.0.3",
+                System.nanoTime() + Duration.ofMinutes(1).toNanos()));
     }
 
     private static TaskOutcome crawl(String path) throws Exception {
@@ -191,7 +191,7 @@ class HostilePagesTest {
             long latest = System.nanoTime() + Duration.ofMinutes(1).toNanos();
             for (int i = 0; i < 3; i++) {
                 CrawlTask task = new CrawlTask("parent", "child-" + i, slow.url("/ok"), 1, 1, 1, Instant.now());
-                assertThat(crawler.crawl(task, "127.0.0.3", latest, () -> false))
+                assertThat(crawler.process(task, TaskContext.standalone("127.0.0.3", latest)))
                         .isInstanceOf(TaskOutcome.Completed.class);
             }
             List<Long> hits = slow.hitTimes("/ok");

@@ -7,8 +7,10 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,6 +28,7 @@ public final class LoopbackServer implements AutoCloseable {
     private final ExecutorService executor = Executors.newFixedThreadPool(4);
     private final Map<String, Handler> routes = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> hits = new ConcurrentHashMap<>();
+    private final Map<String, List<Long>> hitTimes = new ConcurrentHashMap<>();
 
     public LoopbackServer() {
         try {
@@ -37,6 +40,7 @@ public final class LoopbackServer implements AutoCloseable {
         server.createContext("/", exchange -> {
             try (exchange) {
                 String path = exchange.getRequestURI().getPath();
+                hitTimes.computeIfAbsent(path, p -> new CopyOnWriteArrayList<>()).add(System.nanoTime());
                 hits.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
                 Handler handler = routes.get(path);
                 if (handler == null) {
@@ -56,6 +60,11 @@ public final class LoopbackServer implements AutoCloseable {
     public int hits(String path) {
         AtomicInteger count = hits.get(path);
         return count == null ? 0 : count.get();
+    }
+
+    /** When each request to {@code path} arrived ({@link System#nanoTime()}), in order. */
+    public List<Long> hitTimes(String path) {
+        return List.copyOf(hitTimes.getOrDefault(path, List.of()));
     }
 
     public LoopbackServer route(String path, Handler handler) {

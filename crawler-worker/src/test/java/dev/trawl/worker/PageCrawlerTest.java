@@ -48,8 +48,8 @@ class PageCrawlerTest {
 
     private TaskOutcome crawl(WorkerSettings settings, String path) throws InterruptedException {
         CrawlTask task = new CrawlTask("parent", "child", site.url(path), 0, 1, 1, Instant.now());
-        return crawler(settings).crawl(task, "127.0.0.1", System.nanoTime() + Duration.ofMinutes(1).toNanos(),
-                () -> false);
+        return crawler(settings).process(task, TaskContext.standalone("127.0.0.1",
+                System.nanoTime() + Duration.ofMinutes(1).toNanos()));
     }
 
     @Test
@@ -183,14 +183,77 @@ class PageCrawlerTest {
     }
 
     @Test
-    void defersATaskWhosePolitenessSlotIsTooLate() throws Exception {
+    void defersATaskWhosePolitenessSlotIsTooLateCountingItsRobotsTxtRequest() throws Exception {
         site.html("/page", "<p>x</p>");
         WorkerSettings slow = loopbackSettings().withPolitenessDelay(Duration.ofMinutes(1));
         PageCrawler crawler = crawler(slow);
         CrawlTask task = new CrawlTask("parent", "child", site.url("/page"), 0, 1, 1, Instant.now());
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
 
-        assertThat(crawler.crawl(task, "host", deadline, () -> false)).isInstanceOf(TaskOutcome.Completed.class);
-        assertThat(crawler.crawl(task, "host", deadline, () -> false)).isInstanceOf(TaskOutcome.Deferred.class);
+        // robots.txt took the host's slot: the page would have to wait a minute
+        assertThat(crawler.process(task, TaskContext.standalone("host", deadline)))
+                .isInstanceOf(TaskOutcome.Deferred.class);
+        assertThat(crawler.process(task, TaskContext.standalone("host", deadline)))
+                .isInstanceOf(TaskOutcome.Deferred.class);
+        assertThat(site.hits("/robots.txt")).isEqualTo(1);
+        assertThat(site.hits("/page")).isZero();
+    }
+
+    @Test
+    void thePageWaitsTheCrawlDelayAfterTheRobotsTxtRequestAndTheDelayIsObserved() throws Exception {
+        site.body("/robots.txt", 200, "text/plain", "User-agent: *\nCrawl-delay: 1\n".getBytes(StandardCharsets.UTF_8))
+                .html("/page", "<p>x</p>");
+        TaskContext context = TaskContext.standalone("127.0.0.1", System.nanoTime() + Duration.ofMinutes(1).toNanos());
+
+        TaskOutcome outcome = crawler(loopbackSettings()).process(
+                new CrawlTask("parent", "child", site.url("/page"), 0, 1, 1, Instant.now()), context);
+
+        assertThat(outcome).isInstanceOf(TaskOutcome.Completed.class);
+        long robots = site.hitTimes("/robots.txt").get(0);
+        long page = site.hitTimes("/page").get(0);
+        assertThat(Duration.ofNanos(page - robots)).isGreaterThanOrEqualTo(Duration.ofMillis(990));
+        assertThat(context.hostDelay()).isEqualTo(new TaskContext.HostDelay("127.0.0.1", 1_000));
+    }
+
+    @Test
+    void observesNoHostDelayWhenRobotsTxtIsUnavailable() throws Exception {
+        site.body("/robots.txt", 503, "text/plain", "busy".getBytes(StandardCharsets.UTF_8));
+        TaskContext context = TaskContext.standalone("127.0.0.1", System.nanoTime() + Duration.ofMinutes(1).toNanos());
+
+        TaskOutcome outcome = crawler(loopbackSettings()).process(
+                new CrawlTask("parent", "child", site.url("/page"), 0, 1, 1, Instant.now()), context);
+
+        assertThat(outcome).isEqualTo(new TaskOutcome.Failed("robots.txt unavailable (http 503)", ReasonClass.ERROR,
+                null));
+        assertThat(context.hostDelay()).isNull();
+    }
+
+    @Test
+    void aTaskOfAStoppedParentMakesNoRequestAtAll() throws Exception {
+        site.html("/page", "<p>x</p>");
+        TaskContext stopped = new TaskContext("127.0.0.1", TaskContext.NO_PARTITION,
+                System.nanoTime() + Duration.ofMinutes(1).toNanos(), () -> false, () -> true);
+
+        TaskOutcome outcome = crawler(loopbackSettings()).process(
+                new CrawlTask("parent", "child", site.url("/page"), 0, 1, 1, Instant.now()), stopped);
+
+        assertThat(outcome).isEqualTo(new TaskOutcome.Cancelled("cancelled before start"));
+        assertThat(site.hits("/robots.txt") + site.hits("/page")).isZero();
+    }
+
+    @Test
+    void aParentStoppedAfterTheRobotsTxtRequestStopsTheTaskBeforeItsPageRequest() throws Exception {
+        site.html("/page", "<p>x</p>");
+        // the parent stops as soon as robots.txt was served, so between the task's first request and its page
+        TaskContext stoppingMidway = new TaskContext("127.0.0.1", TaskContext.NO_PARTITION,
+                System.nanoTime() + Duration.ofMinutes(1).toNanos(), () -> false,
+                () -> site.hits("/robots.txt") > 0);
+
+        TaskOutcome outcome = crawler(loopbackSettings()).process(
+                new CrawlTask("parent", "child", site.url("/page"), 0, 1, 1, Instant.now()), stoppingMidway);
+
+        assertThat(outcome).isEqualTo(new TaskOutcome.Cancelled("cancelled before start"));
+        assertThat(site.hits("/robots.txt")).isEqualTo(1);
+        assertThat(site.hits("/page")).isZero();
     }
 }

@@ -1,13 +1,16 @@
 package dev.trawl.worker.delivery;
 
+import dev.trawl.api.event.ChildStatus;
 import dev.trawl.api.event.ChildStatusChanged;
 import dev.trawl.api.event.CrawlTask;
 import dev.trawl.api.event.DocumentSaved;
+import dev.trawl.api.event.HostDelayObserved;
 import dev.trawl.api.event.JobEvent;
 import dev.trawl.api.event.LinksDiscovered;
 import dev.trawl.api.event.ReasonClass;
 import dev.trawl.api.id.Ids;
 import dev.trawl.api.topic.Topics;
+import dev.trawl.worker.TaskContext;
 import dev.trawl.worker.TaskOutcome;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,9 +22,9 @@ import org.apache.kafka.common.serialization.Serializer;
  * The records a task produces, serialised with the contract's serdes. Event ids are derived from the child id,
  * the attempt and the event kind, so a task redelivered after a crash produces recognisably the same events.
  *
- * <p>Order within a finished task: {@code LinksDiscovered}, {@code DocumentSaved}, then the terminal
- * {@code ChildStatusChanged}; links and status share the parent's partition, so the aggregator has scheduled
- * the links when it sees the child end.
+ * <p>Order within a finished task: {@code HostDelayObserved} (when the delay is news), {@code LinksDiscovered},
+ * {@code DocumentSaved}, then the terminal {@code ChildStatusChanged}; they share the parent's partition (the
+ * document aside), so the aggregator knows the host's delay and has scheduled the links when it sees the child end.
  */
 final class TaskRecords {
 
@@ -40,9 +43,20 @@ final class TaskRecords {
         return event(ChildStatusChanged.running(eventId, task, Instant.now()));
     }
 
+    /** The delay this worker keeps to {@code delay.host()}, for the scheduler (reported before the outcome). */
+    static ProducerRecord<byte[], byte[]> hostDelay(CrawlTask task, TaskContext.HostDelay delay) {
+        String eventId = Ids.eventId(task.childId(), String.valueOf(task.attempt()), "host-delay");
+        return event(new HostDelayObserved(eventId, task.parentId(), delay.host(), delay.delayMs(), Instant.now()));
+    }
+
     static List<ProducerRecord<byte[], byte[]>> finished(CrawlTask task, TaskOutcome outcome) {
         String attempt = String.valueOf(task.attempt());
         Instant now = Instant.now();
+        if (outcome instanceof TaskOutcome.Cancelled cancelled) {
+            return List.of(event(new ChildStatusChanged(Ids.eventId(task.childId(), attempt, "cancelled"),
+                    task.parentId(), task.childId(), task.url(), task.depth(), ChildStatus.CANCELLED, task.attempt(),
+                    now, cancelled.reason(), null, null, null, 0)));
+        }
         if (outcome instanceof TaskOutcome.Failed failed) {
             return List.of(failed(task, failed, now));
         }

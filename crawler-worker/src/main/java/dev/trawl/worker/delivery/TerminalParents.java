@@ -18,21 +18,31 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link CancelledParents} read from the compacted {@code trawl.parent-progress} topic: a parent whose snapshot is
- * terminal (cancelled, failed by {@code stop_all}, or finished) has nothing left to crawl, so its queued tasks are
- * skipped. A background consumer reads every partition from the beginning ({@code assign}, no group), and keeps
- * only the ids of terminal parents, at most {@code capacity} of them (oldest forgotten first: forgetting one only
- * costs a wasted fetch whose events the aggregator ignores).
+ * {@link CancelledParents} read from the compacted {@code trawl.parent-progress} topic. A parent whose latest
+ * snapshot is {@code stopping} (a cancel or {@code stop_all} was accepted; its running children are finishing) or
+ * terminal (cancelled, failed, finished) has nothing left to start, so its queued tasks are not fetched. A
+ * background consumer reads every partition from the beginning ({@code assign}, no group) and keeps only those
+ * parents, at most {@code capacity} of them (oldest forgotten first: forgetting one only costs a wasted fetch whose
+ * events the aggregator ignores).
  *
- * <p>Only terminal parents are skipped, not parents with a cancel in progress: a parent still has running
- * children then, and a task redelivered after a worker crash must still run, or its child would stay running.
+ * <p>The aggregator publishes the stopping snapshot within tens of milliseconds of folding the cancel, and this
+ * reader waits at most {@value #FETCH_MAX_WAIT_MS} ms for a fetch, so the check right before a task's first request
+ * sees a cancel a fraction of a second after it was accepted.
+ *
+ * <p>A task skipped while its parent is stopping is reported {@code cancelled} ("cancelled before start"): the
+ * aggregator may count its child as pending or running (a task redelivered after a worker crash was reported running
+ * once), and ends it then. Once the parent ended, its children are all terminal and the aggregator may have dropped
+ * them: a skipped task then produces no events at all.
  */
 public final class TerminalParents implements CancelledParents, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(TerminalParents.class);
 
+    static final int FETCH_MAX_WAIT_MS = 25;
+
     private final KafkaConsumer<byte[], byte[]> consumer;
-    private final Map<String, Boolean> terminal;
+    /** Parent id to whether it ended (true) or is stopping (false). */
+    private final Map<String, Boolean> stopped;
     private final Thread thread;
     private volatile boolean stopping;
 
@@ -42,8 +52,10 @@ public final class TerminalParents implements CancelledParents, AutoCloseable {
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        // a cancel must bite before the next task starts: do not let the broker sit on a new snapshot
+        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, FETCH_MAX_WAIT_MS);
         this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        this.terminal = new LinkedHashMap<>(1024, 0.75f, false) {
+        this.stopped = new LinkedHashMap<>(1024, 0.75f, false) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
                 return size() > capacity;
@@ -60,8 +72,15 @@ public final class TerminalParents implements CancelledParents, AutoCloseable {
 
     @Override
     public boolean isCancelled(String parentId) {
-        synchronized (terminal) {
-            return terminal.containsKey(parentId);
+        synchronized (stopped) {
+            return stopped.containsKey(parentId);
+        }
+    }
+
+    @Override
+    public boolean hasEnded(String parentId) {
+        synchronized (stopped) {
+            return Boolean.TRUE.equals(stopped.get(parentId));
         }
     }
 
@@ -102,9 +121,15 @@ public final class TerminalParents implements CancelledParents, AutoCloseable {
                     record.offset(), e.toString());
             return;
         }
-        if (progress != null && progress.status() != null && progress.status().isTerminal()) {
-            synchronized (terminal) {
-                terminal.put(progress.id(), Boolean.TRUE);
+        if (progress == null || progress.id() == null) {
+            return;
+        }
+        boolean ended = progress.status() != null && progress.status().isTerminal();
+        synchronized (stopped) {
+            if (ended || progress.stopping()) {
+                stopped.put(progress.id(), ended);
+            } else {
+                stopped.remove(progress.id()); // runs (again): the latest snapshot is what counts
             }
         }
     }

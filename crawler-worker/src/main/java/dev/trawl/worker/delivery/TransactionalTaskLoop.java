@@ -5,6 +5,7 @@ import dev.trawl.api.event.ReasonClass;
 import dev.trawl.api.topic.DeadLetters;
 import dev.trawl.api.topic.Topics;
 import dev.trawl.worker.CrawlMetrics;
+import dev.trawl.worker.TaskContext;
 import dev.trawl.worker.TaskOutcome;
 import dev.trawl.worker.WorkerSettings;
 import java.nio.charset.StandardCharsets;
@@ -12,16 +13,19 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -42,17 +46,22 @@ import org.slf4j.LoggerFactory;
 /**
  * The exactly-once consume-process-produce loop over {@code trawl.crawl-tasks}. For each polled batch:
  * <ol>
- *   <li>one transaction marks every task {@code running} (so dashboards see work start);</li>
+ *   <li>the tasks are reported {@code running} (advisory events, outside any transaction);</li>
  *   <li>the tasks are crawled concurrently, outside any transaction;</li>
- *   <li>one transaction writes, per task in offset order, its links, document and terminal status (or a dead
- *       letter for an unreadable record) together with the batch's consumer offsets.</li>
+ *   <li>while they run, what has finished is committed at least every {@code commit-interval}: one transaction
+ *       writes, per finished task, its host delay (when news), links, document and terminal status (or a dead
+ *       letter for an unreadable record) together with its partition's consumer offset. Offsets commit a prefix;
+ *       a task finished behind an unfinished one is listed in the offset's metadata ({@link OffsetLedger}) and
+ *       skipped when its partition is consumed again, here or by another instance.</li>
  * </ol>
  * A task is thus either fully reported with its offset, or not at all and consumed again: a worker killed at any
- * point loses no page; a redelivered task produces the same deterministic event ids, which the aggregator
- * ignores. Tasks a batch could not start in time are left uncommitted and the partition is rewound to them.
+ * point loses no page and reports none twice; a redelivered task produces the same deterministic event ids,
+ * which the aggregator ignores. Tasks a batch could not start in time are left uncommitted and their partition is
+ * rewound to them. A slow page holds back the next poll, but no other page's outcome.
  *
- * <p>Nothing is in flight while {@code poll} runs, so a rebalance never sees half-done work and the rebalance
- * listener has nothing to flush.
+ * <p>Nothing is in flight while {@code poll} runs (a batch ends before the next poll), so a rebalance never sees
+ * half-done work, and a partition's previous owner made its last request before the partition moved: the
+ * rebalance listener only reloads what the group committed and tells the processor which partitions are new here.
  */
 public final class TransactionalTaskLoop implements Runnable {
 
@@ -63,6 +72,8 @@ public final class TransactionalTaskLoop implements Runnable {
     private final TaskProcessor processor;
     private final ExecutorService fetchPool;
     private final CancelledParents cancelledParents;
+    private final OffsetLedger ledger = new OffsetLedger();
+    private final HostDelayReports hostDelays = new HostDelayReports(10_000);
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private KafkaProducer<byte[], byte[]> producer;
     /** Not transactional: only for the advisory running events. */
@@ -79,8 +90,38 @@ public final class TransactionalTaskLoop implements Runnable {
         }
     });
 
-    /** One task record of a batch, decoded or not. */
-    private record Item(ConsumerRecord<byte[], byte[]> record, String key, CrawlTask task, String unreadable) {
+    /** One task record of a batch, decoded or not, and what became of it. */
+    private static final class Item {
+        final ConsumerRecord<byte[], byte[]> record;
+        final String key;
+        final CrawlTask task;
+        final String unreadable;
+        TaskContext context;
+        /** Set by the fetch thread before the item is handed back through the batch's queue. */
+        TaskOutcome outcome;
+        long finishedAtNanos;
+
+        Item(ConsumerRecord<byte[], byte[]> record, String key, CrawlTask task, String unreadable) {
+            this.record = record;
+            this.key = key;
+            this.task = task;
+            this.unreadable = unreadable;
+        }
+
+        TopicPartition partition() {
+            return new TopicPartition(record.topic(), record.partition());
+        }
+    }
+
+    /** A batch's records of one partition: their offsets in order, the first {@code prefix} of them reported. */
+    private static final class PartitionBatch {
+        final long[] offsets;
+        int prefix;
+
+        PartitionBatch(long[] offsets, int prefix) {
+            this.offsets = offsets;
+            this.prefix = prefix;
+        }
     }
 
     public TransactionalTaskLoop(WorkerSettings settings, TaskProcessor processor, ExecutorService fetchPool,
@@ -108,7 +149,7 @@ public final class TransactionalTaskLoop implements Runnable {
             producer = newProducer();
             statusProducer = new KafkaProducer<>(statusProducerProperties(settings), new ByteArraySerializer(),
                     new ByteArraySerializer());
-            consumer.subscribe(List.of(Topics.CRAWL_TASKS.name()), new LoggingRebalanceListener());
+            consumer.subscribe(List.of(Topics.CRAWL_TASKS.name()), new OwnershipListener());
             while (!stopping) {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(settings.pollTimeout());
                 if (!records.isEmpty()) {
@@ -126,49 +167,238 @@ public final class TransactionalTaskLoop implements Runnable {
 
     private void processBatch(ConsumerRecords<byte[], byte[]> records) {
         long latestStart = System.nanoTime() + settings.maxBatchDuration().toNanos();
-        Map<TopicPartition, List<Item>> batch = decode(records);
+        AtomicBoolean givenUp = new AtomicBoolean();
+        BlockingQueue<Item> finished = new LinkedBlockingQueue<>();
+        int[] inFlight = {0};
         try {
-            markRunning(batch.values());
-            Map<Item, Future<TaskOutcome>> work = new IdentityHashMap<>();
-            for (List<Item> items : batch.values()) {
-                for (Item item : items) {
-                    if (item.task() != null && !cancelledParents.isCancelled(item.task().parentId())) {
-                        work.put(item, fetchPool.submit(() -> processor.process(item.task(), item.key(), latestStart,
-                                () -> stopping)));
-                    }
+            loadLedger(records.partitions());
+            Map<TopicPartition, PartitionBatch> batch = new HashMap<>();
+            List<Item> todo = decode(records, batch);
+            markRunning(todo);
+            List<Item> ready = new ArrayList<>();
+            for (Item item : todo) {
+                if (item.task == null || cancelledParents.isCancelled(item.task.parentId())) {
+                    item.outcome = item.task == null ? null : new TaskOutcome.Cancelled(
+                            TaskOutcome.Cancelled.BEFORE_START);
+                    item.finishedAtNanos = System.nanoTime();
+                    ready.add(item);
+                } else {
+                    item.context = new TaskContext(item.key, item.record.partition(), latestStart,
+                            () -> stopping || givenUp.get(), () -> cancelledParents.isCancelled(item.task.parentId()));
+                    fetchPool.execute(() -> runTask(item, finished));
+                    inFlight[0]++;
                 }
             }
-            Map<Item, TaskOutcome> outcomes = collect(work);
-            if (!commitResults(batch, outcomes) && !stopping) {
+            boolean committed = commitAsTheyFinish(batch, ready, finished, inFlight);
+            boolean rewound = rewind(batch);
+            if (rewound && !committed && !stopping) {
                 // every task waits for a politeness slot beyond this batch: do not spin on them
                 Thread.sleep(NO_PROGRESS_PAUSE.toMillis());
             }
         } catch (WakeupException e) {
             throw e;
         } catch (KafkaException e) {
-            log.warn("batch transaction failed, consuming the batch again: {}", e.toString());
-            recover();
+            log.warn("batch transaction failed, consuming the rest of the batch again: {}", e.toString());
+            giveUp(givenUp, finished, inFlight);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             stopping = true;
             recover();
         } catch (RuntimeException e) {
             // e.g. a producer in an unusable state: never skip the batch, start it over
-            log.error("batch failed, consuming it again", e);
-            recover();
+            log.error("batch failed, consuming the rest of it again", e);
+            giveUp(givenUp, finished, inFlight);
         }
     }
 
-    private Map<TopicPartition, List<Item>> decode(ConsumerRecords<byte[], byte[]> records) {
-        Map<TopicPartition, List<Item>> batch = new HashMap<>();
-        for (TopicPartition partition : records.partitions()) {
-            List<Item> items = new ArrayList<>();
-            for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
-                items.add(decode(record));
-            }
-            batch.put(partition, items);
+    private void runTask(Item item, BlockingQueue<Item> finished) {
+        try {
+            item.outcome = processor.process(item.task, item.context);
+        } catch (InterruptedException e) {
+            item.outcome = new TaskOutcome.Deferred();
+        } catch (RuntimeException | Error e) {
+            // a bug, not the page's fault; failing the child beats redelivering it forever
+            log.error("crawling {} failed unexpectedly", item.task.url(), e);
+            item.outcome = new TaskOutcome.Failed("internal error: " + e.getClass().getSimpleName(),
+                    ReasonClass.ERROR, null);
+        } finally {
+            item.finishedAtNanos = System.nanoTime();
+            finished.add(item);
         }
-        return batch;
+    }
+
+    /**
+     * Waits for the batch's tasks, committing what finished whenever the oldest uncommitted outcome is
+     * {@code commit-interval} old, and once more when the last task is in (so a batch that ends sooner commits
+     * once).
+     *
+     * @return whether anything was committed
+     */
+    private boolean commitAsTheyFinish(Map<TopicPartition, PartitionBatch> batch, List<Item> ready,
+                                       BlockingQueue<Item> finished, int[] inFlight) throws InterruptedException {
+        long interval = settings.commitInterval().toNanos();
+        boolean committed = false;
+        int waiting = 0; // outcomes a full offset metadata could not take: they wait for the prefix to move
+        while (inFlight[0] > 0 || !ready.isEmpty()) {
+            long oldest = Long.MAX_VALUE;
+            for (Item item : ready) {
+                oldest = Math.min(oldest, item.finishedAtNanos);
+            }
+            boolean fresh = ready.size() > waiting;
+            long wait = fresh ? oldest + interval - System.nanoTime() : Long.MAX_VALUE;
+            if (!ready.isEmpty() && (inFlight[0] == 0 || wait <= 0)) {
+                committed |= commit(batch, ready);
+                if (inFlight[0] == 0) {
+                    ready.clear(); // still left out: consumed again, like a deferred task
+                }
+                waiting = ready.size();
+                continue;
+            }
+            Item done = wait == Long.MAX_VALUE ? finished.take() : finished.poll(wait, TimeUnit.NANOSECONDS);
+            while (done != null) {
+                inFlight[0]--;
+                if (!(done.outcome instanceof TaskOutcome.Deferred)) {
+                    ready.add(done);
+                }
+                done = finished.poll();
+            }
+        }
+        return committed;
+    }
+
+    /**
+     * One transaction: the outcomes of {@code ready} (in offset order per partition) with their partitions'
+     * offsets. What the offset metadata cannot hold stays in {@code ready}.
+     *
+     * @return whether anything was committed
+     */
+    private boolean commit(Map<TopicPartition, PartitionBatch> batch, List<Item> ready) {
+        ready.sort(Comparator.comparingInt((Item item) -> item.record.partition())
+                .thenComparingLong(item -> item.record.offset()));
+        Map<TopicPartition, List<Long>> finishedOffsets = new HashMap<>();
+        for (Item item : ready) {
+            finishedOffsets.computeIfAbsent(item.partition(), p -> new ArrayList<>()).add(item.record.offset());
+        }
+        Map<TopicPartition, OffsetLedger.Staged> staged = new HashMap<>();
+        for (Map.Entry<TopicPartition, List<Long>> entry : finishedOffsets.entrySet()) {
+            PartitionBatch partition = batch.get(entry.getKey());
+            OffsetLedger.Staged stage = ledger.stage(entry.getKey(), partition.offsets, partition.prefix,
+                    entry.getValue());
+            if (!stage.included().isEmpty()) {
+                staged.put(entry.getKey(), stage);
+            }
+        }
+        List<Item> committing = new ArrayList<>();
+        for (Item item : ready) {
+            OffsetLedger.Staged stage = staged.get(item.partition());
+            if (stage != null && stage.included().contains(item.record.offset())) {
+                committing.add(item);
+            }
+        }
+        if (committing.isEmpty()) {
+            return false;
+        }
+        long start = CrawlMetrics.threadCpuNanos();
+        producer.beginTransaction();
+        for (Item item : committing) {
+            records(item).forEach(producer::send);
+        }
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        staged.forEach((partition, stage) -> offsets.put(partition, stage.offset()));
+        producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+        producer.commitTransaction();
+        CrawlMetrics.add(CrawlMetrics.Phase.PRODUCE, start);
+        staged.forEach((partition, stage) -> {
+            ledger.apply(partition, stage);
+            batch.get(partition).prefix = stage.prefix();
+        });
+        ready.removeAll(committing);
+        return true;
+    }
+
+    /** What reports one finished item. */
+    private List<ProducerRecord<byte[], byte[]>> records(Item item) {
+        if (item.unreadable != null) {
+            return List.of(deadLetter(item));
+        }
+        if (item.outcome instanceof TaskOutcome.Cancelled && cancelledParents.hasEnded(item.task.parentId())) {
+            return List.of(); // nothing waits for the child of a parent that ended
+        }
+        List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>(4);
+        TaskContext.HostDelay delay = item.context == null ? null : item.context.hostDelay();
+        if (delay != null && !(item.outcome instanceof TaskOutcome.Cancelled)
+                && hostDelays.isNews(item.task.parentId(), delay.host(), delay.delayMs())) {
+            out.add(TaskRecords.hostDelay(item.task, delay));
+        }
+        out.addAll(TaskRecords.finished(item.task, item.outcome));
+        return out;
+    }
+
+    /** Seeks each partition with unreported records back to the first of them. @return whether any was */
+    private boolean rewind(Map<TopicPartition, PartitionBatch> batch) {
+        boolean rewound = false;
+        for (Map.Entry<TopicPartition, PartitionBatch> entry : batch.entrySet()) {
+            PartitionBatch partition = entry.getValue();
+            if (partition.prefix < partition.offsets.length) {
+                // offsets commit a prefix: this task and everything after it in the partition come back, and the
+                // ones reported meanwhile are skipped then
+                consumer.seek(entry.getKey(), partition.offsets[partition.prefix]);
+                rewound = true;
+            }
+        }
+        return rewound;
+    }
+
+    /** After a failed transaction: lets the tasks still running end (not started ones defer), then starts over. */
+    private void giveUp(AtomicBoolean givenUp, BlockingQueue<Item> finished, int[] inFlight) {
+        givenUp.set(true);
+        try {
+            while (inFlight[0] > 0) {
+                finished.take();
+                inFlight[0]--;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stopping = true;
+        }
+        recover();
+    }
+
+    /** Reads the committed offsets (and so the reported offsets beyond them) of partitions not known yet. */
+    private void loadLedger(Set<TopicPartition> partitions) {
+        Set<TopicPartition> missing = new HashSet<>();
+        for (TopicPartition partition : partitions) {
+            if (!ledger.isLoaded(partition)) {
+                missing.add(partition);
+            }
+        }
+        if (!missing.isEmpty()) {
+            Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(missing);
+            missing.forEach(partition -> ledger.load(partition, committed.get(partition)));
+        }
+    }
+
+    /** The batch's records per partition in offset order; returns those to work on (not reported already). */
+    private List<Item> decode(ConsumerRecords<byte[], byte[]> records, Map<TopicPartition, PartitionBatch> batch) {
+        List<Item> todo = new ArrayList<>();
+        for (TopicPartition partition : records.partitions()) {
+            List<ConsumerRecord<byte[], byte[]>> polled = records.records(partition);
+            long[] offsets = new long[polled.size()];
+            int prefix = 0;
+            for (int i = 0; i < polled.size(); i++) {
+                ConsumerRecord<byte[], byte[]> record = polled.get(i);
+                offsets[i] = record.offset();
+                if (ledger.isReported(partition, record.offset())) {
+                    if (prefix == i) {
+                        prefix++;
+                    }
+                } else {
+                    todo.add(decode(record));
+                }
+            }
+            batch.put(partition, new PartitionBatch(offsets, prefix));
+        }
+        return todo;
     }
 
     private Item decode(ConsumerRecord<byte[], byte[]> record) {
@@ -191,81 +421,30 @@ public final class TransactionalTaskLoop implements Runnable {
      * event is advisory — the aggregator ignores one that arrives after the child ended, and one from a batch
      * that is later redone is simply repeated.
      */
-    private void markRunning(Collection<List<Item>> batch) {
+    private void markRunning(List<Item> items) {
         long start = CrawlMetrics.threadCpuNanos();
-        for (List<Item> items : batch) {
-            for (Item item : items) {
-                if (item.task() != null && !cancelledParents.isCancelled(item.task().parentId())
-                        && markedRunning.add(item.task().childId() + "#" + item.task().attempt())) {
-                    statusProducer.send(TaskRecords.running(item.task()));
-                }
+        for (Item item : items) {
+            if (item.task != null && !cancelledParents.isCancelled(item.task.parentId())
+                    && markedRunning.add(item.task.childId() + "#" + item.task.attempt())) {
+                statusProducer.send(TaskRecords.running(item.task));
             }
         }
         CrawlMetrics.add(CrawlMetrics.Phase.PRODUCE, start);
-    }
-
-    private Map<Item, TaskOutcome> collect(Map<Item, Future<TaskOutcome>> work) throws InterruptedException {
-        Map<Item, TaskOutcome> outcomes = new IdentityHashMap<>();
-        for (Map.Entry<Item, Future<TaskOutcome>> entry : work.entrySet()) {
-            try {
-                outcomes.put(entry.getKey(), entry.getValue().get());
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof InterruptedException) {
-                    outcomes.put(entry.getKey(), new TaskOutcome.Deferred());
-                } else {
-                    // a bug, not the page's fault; failing the child beats redelivering it forever
-                    log.error("crawling {} failed unexpectedly", entry.getKey().task().url(), e.getCause());
-                    outcomes.put(entry.getKey(), new TaskOutcome.Failed("internal error: "
-                            + e.getCause().getClass().getSimpleName(), ReasonClass.ERROR, null));
-                }
-            }
-        }
-        return outcomes;
-    }
-
-    /** @return whether any task was committed */
-    private boolean commitResults(Map<TopicPartition, List<Item>> batch, Map<Item, TaskOutcome> outcomes) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        Map<TopicPartition, Long> rewind = new HashMap<>();
-        long start = CrawlMetrics.threadCpuNanos();
-        producer.beginTransaction();
-        for (Map.Entry<TopicPartition, List<Item>> partition : batch.entrySet()) {
-            for (Item item : partition.getValue()) {
-                TaskOutcome outcome = outcomes.get(item);
-                if (outcome instanceof TaskOutcome.Deferred) {
-                    // offsets commit a prefix: this task and everything after it in the partition come back
-                    rewind.put(partition.getKey(), item.record().offset());
-                    break;
-                }
-                if (item.unreadable() != null) {
-                    producer.send(deadLetter(item));
-                } else if (outcome != null) {
-                    TaskRecords.finished(item.task(), outcome).forEach(producer::send);
-                }
-                offsets.put(partition.getKey(), new OffsetAndMetadata(item.record().offset() + 1));
-            }
-        }
-        if (!offsets.isEmpty()) {
-            producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
-        }
-        producer.commitTransaction();
-        CrawlMetrics.add(CrawlMetrics.Phase.PRODUCE, start);
-        rewind.forEach(consumer::seek);
-        return !offsets.isEmpty();
     }
 
     private ProducerRecord<byte[], byte[]> deadLetter(Item item) {
-        ConsumerRecord<byte[], byte[]> record = item.record();
-        return DeadLetters.record(record.key(), record.value(), record.headers(), item.unreadable(), record.topic(),
+        ConsumerRecord<byte[], byte[]> record = item.record;
+        return DeadLetters.record(record.key(), record.value(), record.headers(), item.unreadable, record.topic(),
                 record.partition(), record.offset(), "crawler-worker");
     }
 
     /**
      * Aborts the open transaction (or replaces a producer that cannot abort, e.g. once fenced) and rewinds every
-     * assigned partition to its committed offset, so the batch is consumed again from scratch.
+     * assigned partition to its committed offset, so what the batch did not commit is consumed again.
      */
     private void recover() {
         markedRunning.clear(); // a batch consumed again reports its tasks running again
+        hostDelays.clear(); // what the aborted transaction reported was not reported
         try {
             producer.abortTransaction();
         } catch (KafkaException | IllegalStateException abortFailed) {
@@ -275,8 +454,10 @@ public final class TransactionalTaskLoop implements Runnable {
         }
         Set<TopicPartition> assigned = consumer.assignment();
         Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(assigned);
+        ledger.clear();
         for (TopicPartition partition : assigned) {
             OffsetAndMetadata offset = committed.get(partition);
+            ledger.load(partition, offset);
             if (offset == null) {
                 consumer.seekToBeginning(List.of(partition));
             } else {
@@ -352,17 +533,45 @@ public final class TransactionalTaskLoop implements Runnable {
         return props;
     }
 
-    private static final class LoggingRebalanceListener implements ConsumerRebalanceListener {
+    /**
+     * Keeps the ledger to the partitions owned, and tells the processor which partitions are new here. With the
+     * eager protocol every rebalance revokes all partitions and assigns the new set; one assigned back in the same
+     * rebalance was nobody else's meanwhile, so it is not new. A lost partition may have been another's.
+     */
+    private final class OwnershipListener implements ConsumerRebalanceListener {
+
+        private final Set<TopicPartition> justRevoked = new HashSet<>();
 
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             // nothing to flush: batches are committed (or aborted) before the next poll
             log.debug("revoked {}", partitions);
+            ledger.forget(partitions);
+            justRevoked.addAll(partitions);
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            log.debug("lost {}", partitions);
+            ledger.forget(partitions);
+            justRevoked.removeAll(partitions);
         }
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             log.debug("assigned {}", partitions);
+            // the committed offsets are read when the partition's first records arrive (outside this callback)
+            ledger.forget(partitions);
+            List<Integer> acquired = new ArrayList<>();
+            for (TopicPartition partition : partitions) {
+                if (!justRevoked.contains(partition)) {
+                    acquired.add(partition.partition());
+                }
+            }
+            justRevoked.clear();
+            if (!acquired.isEmpty()) {
+                processor.partitionsAcquired(acquired);
+            }
         }
     }
 }

@@ -1,66 +1,147 @@
 package dev.trawl.worker.fetch;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
- * Spaces requests to one politeness key (a host shard) at least an interval apart, across every concurrent
- * fetch of this worker instance. A caller reserves the next free slot and then waits for it, so slots are
- * handed out in reservation order and no two requests share one.
+ * Spaces requests to one politeness key (a host, or a shard of a host without delay) at least an interval apart,
+ * across every concurrent fetch of this worker instance. A caller reserves the next free slot and then waits for
+ * it, so slots are handed out in reservation order and no two requests share one. Right before its request goes
+ * out, a caller {@linkplain #begin begins} it: a thread that woke late for its slot must not squeeze the request
+ * after it, so each request also waits one interval after the previous one really started.
+ *
+ * <p>Each key remembers when its last reserved request starts and the interval it was reserved with; the next
+ * slot is at least the larger of that interval and the caller's after it. So a request reserved before the host's
+ * robots.txt {@code Crawl-delay} was known (the robots.txt request itself, spaced by the configured delay) still
+ * keeps the Crawl-delay to the page request that follows it.
+ *
+ * <p>Requests made by <em>another</em> worker are not in this memory. A host's tasks share one key, so one
+ * partition of {@code trawl.crawl-tasks}, which one worker consumes at a time; when a partition moves here
+ * ({@link #partitionsAcquired}), its previous owner's last request started before it gave the partition up (a
+ * worker has nothing in flight while it polls), so no request of this worker to a key of that partition starts
+ * sooner than one interval after the hand-over.
  */
 public final class HostPoliteness {
 
+    /** For a key whose tasks did not come through a partition (no previous owner to wait for). */
+    public static final int NO_PARTITION = -1;
     private static final int CLEANUP_THRESHOLD = 10_000;
 
-    private final Map<String, Long> nextFreeNanos = new ConcurrentHashMap<>();
-    private final LongSupplier nanoClock;
+    private record Last(long startNanos, long intervalNanos) {
 
-    public HostPoliteness() {
-        this(System::nanoTime);
+        boolean over(long now) {
+            return startNanos + intervalNanos - now < 0;
+        }
     }
 
-    HostPoliteness(LongSupplier nanoClock) {
+    /** The latest slot reserved per key. */
+    private final Map<String, Last> lastRequest = new ConcurrentHashMap<>();
+    /** The latest request begun per key, when it really started. */
+    private final Map<String, Last> lastBegun = new ConcurrentHashMap<>();
+    private final Map<Integer, Long> acquiredAtNanos = new ConcurrentHashMap<>();
+    /** How a caller waits; tests pass one that moves their clock. */
+    @FunctionalInterface
+    interface Sleeper {
+        void sleepNanos(long nanos) throws InterruptedException;
+    }
+
+    private final LongSupplier nanoClock;
+    private final Sleeper sleeper;
+
+    public HostPoliteness() {
+        this(System::nanoTime, nanos -> Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000)));
+    }
+
+    HostPoliteness(LongSupplier nanoClock, Sleeper sleeper) {
         this.nanoClock = nanoClock;
+        this.sleeper = sleeper;
+    }
+
+    /**
+     * The task partitions this instance now owns and did not own until now: requests to their keys wait one
+     * interval from now.
+     */
+    public void partitionsAcquired(Collection<Integer> partitions) {
+        long now = nanoClock.getAsLong();
+        for (Integer partition : partitions) {
+            acquiredAtNanos.put(partition, now);
+        }
     }
 
     /**
      * Reserves the next slot for {@code key} if it starts no later than {@code latestStartNanos}.
      *
+     * @param partition the partition the key's task came from, or {@link #NO_PARTITION}
      * @return the slot's start ({@link System#nanoTime()} scale), or {@code Long.MIN_VALUE} when the next free
      *         slot is too late; nothing is reserved then
      */
-    public long reserve(String key, Duration interval, long latestStartNanos) {
+    public long reserve(String key, int partition, Duration interval, long latestStartNanos) {
         long now = nanoClock.getAsLong();
-        if (interval.isZero()) {
-            return now;
-        }
+        long gap = interval.toNanos();
+        Long acquired = partition == NO_PARTITION ? null : acquiredAtNanos.get(partition);
+        long floor = acquired != null && acquired + gap - now > 0 ? acquired + gap : now;
         long[] start = {Long.MIN_VALUE};
-        nextFreeNanos.compute(key, (k, next) -> {
-            long slot = next == null || next - now < 0 ? now : next;
+        lastRequest.compute(key, (k, last) -> {
+            long slot = floor;
+            if (last != null) {
+                long next = last.startNanos() + Math.max(gap, last.intervalNanos());
+                if (next - slot > 0) {
+                    slot = next;
+                }
+            }
             if (slot - latestStartNanos > 0) {
-                return next;
+                return last;
             }
             start[0] = slot;
-            return slot + interval.toNanos();
+            return new Last(slot, gap);
         });
-        if (nextFreeNanos.size() > CLEANUP_THRESHOLD) {
-            nextFreeNanos.values().removeIf(next -> next - now < 0);
+        if (lastRequest.size() > CLEANUP_THRESHOLD) {
+            lastRequest.values().removeIf(last -> last.over(now));
+            lastBegun.values().removeIf(last -> last.over(now));
         }
         return start[0];
     }
 
-    /** Reserves the next slot for {@code key} whenever it is, and waits for it. */
-    public void await(String key, Duration interval) throws InterruptedException {
-        waitUntil(reserve(key, interval, nanoClock.getAsLong() + Duration.ofDays(1).toNanos()));
+    /**
+     * Marks the start of a request whose slot has come, right before it goes out; first waits, if need be, until
+     * one interval after the key's previous request really started (it may have started late).
+     */
+    public void begin(String key, Duration interval) throws InterruptedException {
+        long gap = interval.toNanos();
+        while (true) {
+            long now = nanoClock.getAsLong();
+            long[] wait = {0};
+            lastBegun.compute(key, (k, last) -> {
+                if (last != null) {
+                    long earliest = last.startNanos() + Math.max(gap, last.intervalNanos());
+                    if (earliest - now > 0) {
+                        wait[0] = earliest - now;
+                        return last;
+                    }
+                }
+                return new Last(now, gap);
+            });
+            if (wait[0] == 0) {
+                return;
+            }
+            waitUntil(now + wait[0]);
+        }
+    }
+
+    /** Reserves the next slot for {@code key} whenever it is, waits for it and begins the request. */
+    public void await(String key, int partition, Duration interval) throws InterruptedException {
+        waitUntil(reserve(key, partition, interval, nanoClock.getAsLong() + Duration.ofDays(1).toNanos()));
+        begin(key, interval);
     }
 
     /** Sleeps until {@code startNanos}. */
     public void waitUntil(long startNanos) throws InterruptedException {
         long wait = startNanos - nanoClock.getAsLong();
         if (wait > 0) {
-            Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+            sleeper.sleepNanos(wait);
         }
     }
 }

@@ -17,7 +17,9 @@ import java.util.function.LongSupplier;
  * everything (RFC 9309); a 5xx one or an unreachable server disallows everything for a short while, since the
  * site may be overloaded and asking it again at once would not be polite.
  *
- * <p>Concurrent tasks for one origin share a single robots.txt download.
+ * <p>Concurrent tasks for one origin share a single robots.txt download. Its request is a request to the host like
+ * any other: the one task that makes it passes it through its {@link RequestGate} first (politeness slot, cancel
+ * check); the others wait for its result.
  */
 public final class RobotsPolicy {
 
@@ -26,6 +28,24 @@ public final class RobotsPolicy {
 
         public boolean isAllowed(String url) {
             return unavailableReason == null && rules.isAllowed(url);
+        }
+    }
+
+    /** Opened right before robots.txt is requested, by the one task that requests it. */
+    @FunctionalInterface
+    public interface RequestGate {
+
+        /** Opens at once. */
+        RequestGate OPEN = () -> true;
+
+        /** @return false when the request must not be made now: {@code rulesFor} then returns null */
+        boolean open() throws InterruptedException;
+    }
+
+    /** The task that was to request robots.txt did not: a waiting task requests it through its own gate. */
+    private static final class NotRequested extends RuntimeException {
+        NotRequested() {
+            super(null, null, false, false);
         }
     }
 
@@ -61,8 +81,18 @@ public final class RobotsPolicy {
         this.nanoClock = nanoClock;
     }
 
-    /** The rules that apply to {@code url}, downloading robots.txt if they are not cached. */
+    /** The rules that apply to {@code url}, downloading robots.txt at once if they are not cached. */
     public Rules rulesFor(URI url) throws InterruptedException {
+        return rulesFor(url, RequestGate.OPEN);
+    }
+
+    /**
+     * The rules that apply to {@code url}, downloading robots.txt if they are not cached; {@code gate} is opened
+     * right before this call requests it (not when another task's download is joined or the rules are cached).
+     *
+     * @return the rules, or null when {@code gate} refused the request
+     */
+    public Rules rulesFor(URI url, RequestGate gate) throws InterruptedException {
         String origin = url.getScheme() + "://" + url.getRawAuthority();
         long now = nanoClock.getAsLong();
         Entry entry = cache.get(origin);
@@ -81,6 +111,11 @@ public final class RobotsPolicy {
             evictIfFull(now);
             Rules rules;
             try {
+                if (!gate.open()) {
+                    cache.remove(origin, entry);
+                    entry.rules().completeExceptionally(new NotRequested());
+                    return null;
+                }
                 rules = download(origin);
             } catch (InterruptedException | RuntimeException e) {
                 cache.remove(origin, entry);
@@ -95,8 +130,8 @@ public final class RobotsPolicy {
         try {
             return entry.rules().get();
         } catch (java.util.concurrent.ExecutionException e) {
-            // the owner was interrupted (worker shutting down); try once more on our own
-            return rulesFor(url);
+            // the owner did not request it (its task was deferred, cancelled or interrupted): try on our own
+            return rulesFor(url, gate);
         }
     }
 
