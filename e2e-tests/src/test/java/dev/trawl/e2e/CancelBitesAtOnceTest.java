@@ -3,12 +3,18 @@ package dev.trawl.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.trawl.api.event.ChildProgress;
+import dev.trawl.api.event.ChildStatus;
+import dev.trawl.api.event.DocumentSaved;
 import dev.trawl.testkit.RecordingSite;
 import dev.trawl.testkit.WsClient;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import tools.jackson.databind.JsonNode;
@@ -97,9 +103,11 @@ class CancelBitesAtOnceTest {
                     TrawlPipeline.MAX_IN_FLIGHT_PER_PARENT);
 
             // exact documents: one per completed child, none for a cancelled one
-            java.util.Map<String, Integer> documents = rest.documentsOf(jobId);
-            assertThat(documents.values()).allMatch(n -> n == 1);
-            assertThat((long) documents.size()).as("documents of the job in the topic; terminal %s", done.counts())
+            List<DocumentSaved> documents = rest.documents(jobId);
+            assertThat(documents.stream().map(DocumentSaved::documentId).distinct().count())
+                    .as("each document once").isEqualTo(documents.size());
+            assertThat((long) documents.size()).as("documents of the job in the topic; terminal %s%s",
+                    done.counts(), documentsOfUncompletedChildren(jobId, documents, site, acceptedNanos))
                     .isEqualTo(done.get("document_count"));
 
             // nothing of the job starts once its terminal snapshot is out (robots.txt included)
@@ -113,6 +121,33 @@ class CancelBitesAtOnceTest {
                     && m.path("version").asLong() >= done.get("version") && "cancelled".equals(
                     m.path("status").asString()));
         }
+    }
+
+    /** The documents saved for children whose final state is not completed, with when their request started. */
+    private String documentsOfUncompletedChildren(String jobId, List<DocumentSaved> documents, RecordingSite site,
+                                                  long acceptedNanos) {
+        Map<String, ChildProgress> children = rest.children(jobId);
+        Map<String, Long> startedAt = new HashMap<>();
+        for (RecordingSite.Request r : site.requests()) {
+            startedAt.putIfAbsent(r.path(), r.startNanos());
+        }
+        List<String> odd = new ArrayList<>();
+        int beforeAccepted = 0;
+        for (DocumentSaved d : documents) {
+            ChildProgress child = children.get(d.childId());
+            if (child == null || child.status() != ChildStatus.COMPLETED) {
+                Long start = startedAt.get(URI.create(d.url()).getPath());
+                if (start != null && start - acceptedNanos < 0) {
+                    beforeAccepted++;
+                }
+                odd.add(URI.create(d.url()).getPath() + " " + (child == null ? "unknown child"
+                        : child.status().name().toLowerCase(java.util.Locale.ROOT) + " (" + child.reason() + ")")
+                        + ", request started " + (start == null ? "?" : millis(start - acceptedNanos)
+                        + " ms after the 202"));
+            }
+        }
+        return odd.isEmpty() ? "" : String.format("%n%d documents of children not completed (%d of their requests "
+                + "started before the 202):%n  %s", odd.size(), beforeAccepted, String.join("\n  ", odd));
     }
 
     private static long millis(long nanos) {

@@ -3,6 +3,7 @@ package dev.trawl.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.trawl.api.event.ChildProgress;
 import dev.trawl.api.event.DocumentSaved;
 import dev.trawl.api.serde.Json;
 import dev.trawl.api.topic.Topics;
@@ -15,9 +16,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -72,20 +75,45 @@ final class GatewayRest {
     /** How often each document of {@code jobId} is in the documents topic (read to its current end). */
     Map<String, Integer> documentsOf(String jobId) {
         Map<String, Integer> counts = new HashMap<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = TopicReader.fromStart(pipeline.bootstrap,
-                Topics.DOCUMENTS.name())) {
+        documents(jobId).forEach(d -> counts.merge(d.documentId(), 1, Integer::sum));
+        return counts;
+    }
+
+    /** Every document record of {@code jobId} in the documents topic, read to its current end. */
+    List<DocumentSaved> documents(String jobId) {
+        List<DocumentSaved> documents = new ArrayList<>();
+        readToEnd(Topics.DOCUMENTS.name(), (key, value) -> {
+            DocumentSaved document = Topics.DOCUMENTS.valueSerde().deserializer().deserialize(
+                    Topics.DOCUMENTS.name(), value);
+            if (document != null && jobId.equals(document.parentId())) {
+                documents.add(document);
+            }
+        });
+        return documents;
+    }
+
+    /** The latest state of each child of {@code jobId} in {@code trawl.child-progress}, by child id. */
+    Map<String, ChildProgress> children(String jobId) {
+        Map<String, ChildProgress> children = new HashMap<>();
+        readToEnd(Topics.CHILD_PROGRESS.name(), (key, value) -> {
+            ChildProgress child = value == null ? null : Topics.CHILD_PROGRESS.valueSerde().deserializer()
+                    .deserialize(Topics.CHILD_PROGRESS.name(), value);
+            if (child != null && jobId.equals(child.parentId())) {
+                children.put(child.childId(), child);
+            }
+        });
+        return children;
+    }
+
+    private void readToEnd(String topic, BiConsumer<String, byte[]> each) {
+        try (KafkaConsumer<byte[], byte[]> consumer = TopicReader.fromStart(pipeline.bootstrap, topic)) {
             Map<TopicPartition, Long> end = consumer.endOffsets(consumer.assignment());
             await().atMost(Duration.ofSeconds(60)).until(() -> {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    DocumentSaved document = Topics.DOCUMENTS.valueSerde().deserializer().deserialize(r.topic(),
-                            r.value());
-                    if (document != null && jobId.equals(document.parentId())) {
-                        counts.merge(new String(r.key(), StandardCharsets.UTF_8), 1, Integer::sum);
-                    }
+                    each.accept(r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8), r.value());
                 }
                 return end.keySet().stream().allMatch(p -> consumer.position(p) >= end.get(p));
             });
         }
-        return counts;
     }
 }
