@@ -302,13 +302,17 @@ class FlowControlTopologyTest {
         assertThat(stopping.stopping()).isTrue();
         assertThat(stopping.status()).isEqualTo(JobStatus.RUNNING);
         assertThat(stopping.queued()).isZero();
-        assertThat(stopping.pending()).isZero();
+        // the children handed out stay pending until their workers say what became of them
+        assertThat(stopping.pending()).isEqualTo(delivered.get("cancelled").size());
         assertThat(stopping.running()).isEqualTo(1);
 
-        // a worker skips a task of the stopping parent and says so; the running child ends normally
-        CrawlTask skipped = delivered.get("cancelled").poll().value;
-        send(new ChildStatusChanged("e" + (++seq), "cancelled", skipped.childId(), skipped.url(), skipped.depth(),
-                ChildStatus.CANCELLED, 1, tick(), "cancelled before start", null, null, null, 0));
+        // workers skip the tasks of the stopping parent they have not started and say so; the running child ends
+        for (KeyValue<String, CrawlTask> kv : delivered.get("cancelled")) {
+            CrawlTask skipped = kv.value;
+            send(new ChildStatusChanged("e" + (++seq), "cancelled", skipped.childId(), skipped.url(),
+                    skipped.depth(), ChildStatus.CANCELLED, 1, tick(), "cancelled before start", null, null, null, 0));
+        }
+        assertThat(latest.get("cancelled").status()).as("the running child has not ended").isEqualTo(JobStatus.RUNNING);
         send(new ChildStatusChanged("e" + (++seq), "cancelled", started.childId(), started.url(), started.depth(),
                 ChildStatus.COMPLETED, 1, tick(), null, null, 200, started.childId(), 100));
         punctuate();
@@ -318,6 +322,7 @@ class FlowControlTopologyTest {
         assertThat(done.status()).isEqualTo(JobStatus.CANCELLED);
         assertThat(done.pending() + done.running()).isZero();
         assertThat(done.completed() + done.cancelled()).isEqualTo(done.total());
+        assertThat(done.documentCount()).isEqualTo(done.completed());
         assertThat(flow.activeParents()).isZero();
     }
 

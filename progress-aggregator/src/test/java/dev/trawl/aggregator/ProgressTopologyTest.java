@@ -219,7 +219,7 @@ class ProgressTopologyTest {
     }
 
     @Test
-    void stopAllCancelsOutstandingChildrenAndFailsTheParentOncePastTheLimit() {
+    void stopAllStopsSchedulingAndFailsTheParentOnceTheWorkersReportedTheirChildren() {
         agg.submit(new CrawlSpec("strict", List.of(HOME), 2, 100, true, List.of(), List.of(),
                 new ErrorTolerance(1, FailureAction.STOP_ALL)));
         agg.crawled(HOME, 0, page(1), page(2), page(3), page(4));
@@ -229,6 +229,11 @@ class ProgressTopologyTest {
         assertThat(agg.latest().status()).isEqualTo(JobStatus.RUNNING);
 
         agg.failed(page(2), "http 500", ReasonClass.ERROR);
+        ParentProgress stopping = agg.latest();
+        assertThat(stopping.stopping()).isTrue();
+        assertThat(stopping.pending()).as("handed to workers: they say what became of them").isEqualTo(2);
+        agg.send(agg.status(page(3), ChildStatus.CANCELLED, 1)); // the workers skip the tasks of a stopping parent
+        agg.send(agg.status(page(4), ChildStatus.CANCELLED, 1));
         ParentProgress p = agg.latest();
         assertThat(p.status()).isEqualTo(JobStatus.FAILED);
         assertThat(p.cancelled()).isEqualTo(2);
@@ -276,7 +281,7 @@ class ProgressTopologyTest {
     }
 
     @Test
-    void cancelSkipsPendingChildrenWaitsForRunningOnesAndEndsCancelled() {
+    void cancelStopsSchedulingWaitsForTheChildrenWorkersHoldAndEndsCancelled() {
         agg.submit(spec(2, 100, HOME));
         agg.crawled(HOME, 0, page(1), page(2), page(3));
         agg.running(page(1));
@@ -284,16 +289,21 @@ class ProgressTopologyTest {
 
         ParentProgress cancelling = agg.latest();
         assertThat(cancelling.status()).isEqualTo(JobStatus.RUNNING);
-        assertThat(cancelling.cancelled()).isEqualTo(2);
+        assertThat(cancelling.stopping()).isTrue();
         assertThat(cancelling.running()).isEqualTo(1);
+        assertThat(cancelling.pending()).as("handed to workers, not started").isEqualTo(2);
 
-        agg.running(page(2)); // a worker picked up a cancelled task: ignored
+        agg.send(agg.status(page(2), ChildStatus.CANCELLED, 1)); // a worker skips a task of the stopping parent
+        agg.running(page(3)); // another had started its page before it saw the cancel: the page ends as it ends
+        agg.completed(page(3));
         agg.links(page(1), 1, page(7));
+        assertThat(agg.latest().status()).isEqualTo(JobStatus.RUNNING);
         agg.completed(page(1));
         ParentProgress p = agg.latest();
         assertThat(p.status()).isEqualTo(JobStatus.CANCELLED);
-        assertThat(p.completed()).isEqualTo(2);
-        assertThat(p.cancelled()).isEqualTo(2);
+        assertThat(p.completed()).isEqualTo(3);
+        assertThat(p.documentCount()).isEqualTo(3);
+        assertThat(p.cancelled()).isEqualTo(1);
         assertThat(p.total()).isEqualTo(4);
         assertThat(p.pending() + p.running() + p.completed() + p.failed() + p.cancelled()).isEqualTo(p.total());
     }

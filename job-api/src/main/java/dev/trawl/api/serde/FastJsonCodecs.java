@@ -54,6 +54,7 @@ public final class FastJsonCodecs {
     private static final JsonBytes.Name UPDATED_AT = new JsonBytes.Name("updated_at");
     private static final JsonBytes.Name HOST_SHARDS = new JsonBytes.Name("host_shards");
     private static final JsonBytes.Name SCHEDULED_AT = new JsonBytes.Name("scheduled_at");
+    private static final JsonBytes.Name HOST_DELAY_MS = new JsonBytes.Name("host_delay_ms");
 
     static final FastJsonCodec<ChildProgress> CHILD_PROGRESS = new FastJsonCodec<>() {
         @Override
@@ -85,6 +86,7 @@ public final class FastJsonCodecs {
                     .name(ATTEMPT).number(t.attempt())
                     .name(HOST_SHARDS).number(t.hostShards())
                     .name(SCHEDULED_AT).instant(t.scheduledAt())
+                    .name(HOST_DELAY_MS).number(t.hostDelayMs())
                     .end();
         }
     };

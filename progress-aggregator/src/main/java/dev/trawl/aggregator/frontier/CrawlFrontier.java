@@ -45,7 +45,7 @@ public final class CrawlFrontier {
     private static final long UNKNOWN = -1;
 
     /** A child to hand to a worker: where its task goes and over how many keys its host is spread. */
-    public record Dispatch(String childId, String url, int depth, String taskKey, int hostShards) {
+    public record Dispatch(String childId, String url, int depth, String taskKey, int hostShards, long hostDelayMs) {
     }
 
     private static final class Entry {
@@ -161,7 +161,8 @@ public final class CrawlFrontier {
             }
             boolean spread = host.delayMs == 0 && hostShards > 1;
             return new Dispatch(entry.childId, entry.url, entry.depth,
-                    Ids.hostShardKey(hostName, entry.childId, spread ? hostShards : 1), spread ? hostShards : 1);
+                    Ids.hostShardKey(hostName, entry.childId, spread ? hostShards : 1), spread ? hostShards : 1,
+                    host.delayMs);
         }
         return null;
     }
@@ -182,6 +183,11 @@ public final class CrawlFrontier {
         take(parent, queue, entry);
         parent.dispatchedOne();
         return true;
+    }
+
+    /** Whether {@code childId} of {@code parent} is still queued (not handed to a worker). */
+    public boolean isQueued(ParentState parent, String childId) {
+        return parent.queued() > 0 && queue(parent).byChild.containsKey(childId);
     }
 
     /** A child of {@code parent} that was in flight ended: its host may take another task. */

@@ -270,15 +270,6 @@ public final class ParentState {
         queued = 0;
     }
 
-    /**
-     * Every pending child was cancelled: what is still in flight is what runs. Dispatched tasks of cancelled children
-     * that a worker still picks up end at once (the worker sees the parent stopping) and are not waited for.
-     */
-    public void pendingCancelled() {
-        inFlight = running;
-        trackedInFlight = 0;
-    }
-
     /** No further child starts: a cancel or {@code stop_all} was accepted. */
     public boolean isWindingDown() {
         return cancelRequested || stopping || failure != null;

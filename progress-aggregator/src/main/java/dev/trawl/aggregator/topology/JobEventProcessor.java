@@ -183,7 +183,7 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
                     break;
                 }
                 CrawlTask task = new CrawlTask(parent.id(), next.childId(), next.url(), next.depth(), 1,
-                        next.hostShards(), at);
+                        next.hostShards(), at, next.hostDelayMs());
                 context.forward(new Record<>(next.taskKey(), task, now), ProgressTopology.TASKS_SINK);
             }
         }
@@ -438,15 +438,23 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
         }
     }
 
+    /**
+     * Cancels what has not started: a generic job's pending children, a crawl's queued ones. A crawl's children
+     * already handed to a worker stay pending until the worker reports them: it skips those it has not started once
+     * it sees the parent stopping (reported {@code cancelled}), and a page it already fetched ends as it ended, its
+     * document counted, so {@code document_count} stays the number of documents saved for the job.
+     */
     private void cancelPendingChildren(ParentState parent, Instant at) {
         for (ChildState child : children.pendingOf(parent.id())) {
+            if (parent.isCrawl() && !frontier.isQueued(parent, child.childId())) {
+                continue; // with a worker
+            }
             children.put(parent.id(), child.withStatus(ChildStatus.CANCELLED, child.attempt(), "cancelled", null, null,
                     null, at));
             parent.childMoved(ChildStatus.PENDING, ChildStatus.CANCELLED, at);
         }
         if (parent.isCrawl()) {
             frontier.forget(parent);
-            parent.pendingCancelled();
         }
     }
 
