@@ -7,8 +7,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** One Trawl service started as its own JVM from its executable jar, its output in {@code .trawl/logs}. */
-final class ServiceProcess {
+/**
+ * One Trawl service started as its own JVM from its executable jar, its output in {@code .trawl/logs}. Public so
+ * that the whole-pipeline benchmark ({@code bench}, {@code PipelineBenchmark}) starts the services exactly as
+ * {@code ./trawl up} does.
+ */
+public final class ServiceProcess {
 
     private final String name;
     private final Process process;
@@ -20,11 +24,11 @@ final class ServiceProcess {
         this.log = log;
     }
 
-    static ServiceProcess start(String module, Path home, Path runDir, List<String> args) {
+    public static ServiceProcess start(String module, Path home, Path runDir, List<String> args) {
         return start(module, module, home, runDir, args);
     }
 
-    static ServiceProcess start(String module, String name, Path home, Path runDir, List<String> args) {
+    public static ServiceProcess start(String module, String name, Path home, Path runDir, List<String> args) {
         Path jar = home.resolve(module).resolve("target").resolve(module + "-0.1.0-SNAPSHOT-exec.jar");
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("missing " + jar + ": build with 'mvn -DskipTests package'");
@@ -46,20 +50,25 @@ final class ServiceProcess {
         }
     }
 
-    String name() {
+    public String name() {
         return name;
     }
 
-    Path log() {
+    public Path log() {
         return log;
     }
 
-    boolean isAlive() {
+    /** The JVM's process id (the benchmark reads its CPU time from {@code /proc}). */
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
         return process.isAlive();
     }
 
     /** Asks the service to stop (SIGTERM: Spring closes cleanly), then kills it after 20 s. */
-    void stop() {
+    public void stop() {
         process.destroy();
         try {
             if (!process.waitFor(20, TimeUnit.SECONDS)) {

@@ -1,0 +1,62 @@
+package dev.trawl.bench.pipeline;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A crawl of the big site cancelled once the watcher sees it at {@code --cancel-at} progress: the time from the
+ * cancel's 202 to the terminal {@code cancelled} snapshot at the watcher, and the page requests of this crawl (its
+ * own path prefix) that the site's access log shows after the 202. The site logs a request when it has answered
+ * it, so a fetch under way at the 202 counts as after it.
+ */
+final class CancelCrawl {
+
+    private final PipelineBenchmark bench;
+    private final int run;
+
+    CancelCrawl(PipelineBenchmark bench, int run) {
+        this.bench = bench;
+        this.run = run;
+    }
+
+    RunFigures.Cancel run() throws Exception {
+        RunFigures.Quiet quiet = bench.awaitQuiet();
+        PipelineOptions options = bench.options();
+        String prefix = "cancel-" + run;
+        PipelineBenchmark.Crawl crawl = bench.submit("cancel " + run, bench.bigSite(), SiteServer.HOSTS.get(0),
+                prefix);
+        Watcher.Arrival at;
+        try {
+            at = bench.watcher().progressReached(crawl.id(), options.cancelAt())
+                    .get(options.crawlTimeout().toSeconds(), TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("the cancel crawl did not reach " + options.cancelAt() + " in time");
+        }
+        bench.api().cancel(crawl.id());
+        long accepted = Watcher.nowMicros();
+        Watcher.Arrival end = bench.awaitEnd(crawl);
+        double terminalMs = (end.atMicros() - accepted) / 1000.0;
+        // tasks already handed out may still be fetched after the terminal snapshot: count until the site has
+        // heard nothing of this crawl for 3 s
+        List<Long> requests = bench.server().requestTimes(prefix);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline) {
+            Thread.sleep(3000);
+            List<Long> now = bench.server().requestTimes(prefix);
+            if (now.size() == requests.size()) {
+                break;
+            }
+            requests = now;
+        }
+        long after = requests.stream().filter(t -> t > accepted / 1000).count();
+        if (!"cancelled".equals(end.status())) {
+            PipelineBenchmark.say("run " + run + ": the cancelled crawl ended " + end.status() + ", not cancelled");
+            bench.markFailed();
+        }
+        PipelineBenchmark.say(String.format("run %d: cancelled at %.0f %%; terminal snapshot %s after the 202", run,
+                at.progress() * 100, Stats.duration(terminalMs)));
+        return new RunFigures.Cancel(quiet, end.status(), at.progress(), at.finished(), at.total(), at.inFlight(),
+                terminalMs, after, requests.size());
+    }
+}

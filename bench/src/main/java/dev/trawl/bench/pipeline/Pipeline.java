@@ -1,0 +1,155 @@
+package dev.trawl.bench.pipeline;
+
+import dev.trawl.local.ServiceProcess;
+import dev.trawl.testkit.EmbeddedBroker;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The cluster of {@code ./trawl up} (trawl-local's {@code LocalCluster}): a KRaft broker in this JVM, then the
+ * aggregator, the gateway and the workers, each a JVM of its own started from its executable jar by
+ * {@link ServiceProcess} with the same arguments (-Xmx512m, Serial GC; politeness delay 0, loopback allowed).
+ * The only difference: the services are given the broker's own address, not the fixed port LocalCluster
+ * forwards to it (only the bootstrap connection goes through that forwarder).
+ */
+final class Pipeline implements AutoCloseable {
+
+    private final List<ServiceProcess> services = new ArrayList<>();
+    private final Path runDir;
+    private EmbeddedBroker broker;
+    private ServiceProcess aggregator;
+    private int gatewayPort;
+
+    private Pipeline(Path runDir) {
+        this.runDir = runDir;
+    }
+
+    static Pipeline start(Path home, Path runDir, int workers) throws IOException, InterruptedException {
+        Pipeline pipeline = new Pipeline(runDir);
+        try {
+            pipeline.startAll(home, workers);
+            return pipeline;
+        } catch (RuntimeException | IOException | InterruptedException e) {
+            pipeline.close();
+            throw e;
+        }
+    }
+
+    private void startAll(Path home, int workers) throws IOException, InterruptedException {
+        Files.createDirectories(runDir.resolve("logs"));
+        PrintStream console = System.out;
+        try (PrintStream brokerOut = new PrintStream(Files.newOutputStream(runDir.resolve("logs").resolve(
+                "broker-format.log")), true, StandardCharsets.UTF_8)) {
+            System.setOut(brokerOut); // the broker's storage formatter prints to stdout
+            broker = EmbeddedBroker.start();
+        } finally {
+            System.setOut(console);
+        }
+        try (ServerSocket free = new ServerSocket(0)) {
+            gatewayPort = free.getLocalPort();
+        }
+        String kafka = "--trawl.kafka.bootstrap-servers=" + broker.bootstrapServers();
+        aggregator = ServiceProcess.start("progress-aggregator", home, runDir, List.of(kafka,
+                "--trawl.aggregator.state-dir=" + runDir.resolve("aggregator-state")));
+        services.add(aggregator);
+        services.add(ServiceProcess.start("gateway", home, runDir, List.of(kafka, "--server.port=" + gatewayPort)));
+        for (int i = 1; i <= workers; i++) {
+            services.add(ServiceProcess.start("crawler-worker", "crawler-worker-" + i, home, runDir, List.of(kafka,
+                    "--trawl.worker.allowed-private-cidrs=127.0.0.0/8",
+                    "--trawl.worker.politeness-delay=0ms",
+                    "--trawl.worker.instance-id=local-" + i)));
+        }
+        awaitGateway();
+    }
+
+    String bootstrapServers() {
+        return broker.bootstrapServers();
+    }
+
+    String api() {
+        return "http://localhost:" + gatewayPort;
+    }
+
+    int gatewayPort() {
+        return gatewayPort;
+    }
+
+    Path aggregatorLog() {
+        return aggregator.log();
+    }
+
+    Path logs() {
+        return runDir.resolve("logs");
+    }
+
+    /** The services' process ids by name, in start order. */
+    Map<String, Long> servicePids() {
+        Map<String, Long> pids = new LinkedHashMap<>();
+        services.forEach(s -> pids.put(s.name(), s.pid()));
+        return pids;
+    }
+
+    /** Fails when a service has exited. */
+    void checkAlive() {
+        for (ServiceProcess service : services) {
+            if (!service.isAlive()) {
+                throw new IllegalStateException(service.name() + " exited; see " + service.log());
+            }
+        }
+    }
+
+    private void awaitGateway() throws InterruptedException {
+        HttpClient http = GatewayApi.HTTP;
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        while (System.nanoTime() < deadline) {
+            checkAlive();
+            try {
+                HttpResponse<Void> response = http.send(HttpRequest.newBuilder(URI.create(api() + "/api/jobs"))
+                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
+                if (response.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // still starting
+            }
+            Thread.sleep(250);
+        }
+        throw new IllegalStateException("the gateway did not answer within 3 minutes");
+    }
+
+    /** Stops the services (in parallel: each may take a while to close cleanly), then the broker. */
+    @Override
+    public void close() {
+        List<Thread> stopping = new ArrayList<>();
+        for (ServiceProcess service : services) {
+            Thread t = new Thread(service::stop, "stop-" + service.name());
+            t.start();
+            stopping.add(t);
+        }
+        for (Thread t : stopping) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        services.clear();
+        if (broker != null) {
+            broker.close();
+            broker = null;
+        }
+    }
+}
