@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +33,7 @@ public final class CrawlWorker implements AutoCloseable {
     private final TransactionalTaskLoop loop;
     private final Thread thread;
     private final CancelledParents cancelledParents;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     /** Skips the queued tasks of parents that are stopping or ended, read from {@code trawl.parent-progress}. */
     public CrawlWorker(WorkerSettings settings) {
@@ -77,8 +79,12 @@ public final class CrawlWorker implements AutoCloseable {
         }
     }
 
+    /** Idempotent. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         loop.stop();
         try {
             // a batch in flight ends within one fetch deadline (plus retries) once stopping is set

@@ -61,6 +61,16 @@ public final class PageCrawler implements TaskProcessor {
         politeness.partitionsAcquired(partitions);
     }
 
+    @Override
+    public void previousOwnerDelay(int partition, Duration delay) {
+        politeness.previousOwnerDelay(partition, delay);
+    }
+
+    @Override
+    public Duration delayKept(int partition) {
+        return politeness.delayKept(partition);
+    }
+
     /** Crawls {@code task}. @throws InterruptedException when the worker is stopped hard */
     @Override
     public TaskOutcome process(CrawlTask task, TaskContext context) throws InterruptedException {
@@ -74,11 +84,16 @@ public final class PageCrawler implements TaskProcessor {
             return notNow;
         }
         TaskOutcome[] robotsNotRequested = {null};
+        boolean[] robotsRequested = {false};
         // the robots.txt request is the host's next request: spaced like a page, by the delay known so far
         RobotsPolicy.Rules rules = robots.rulesFor(uri, () -> {
             robotsNotRequested[0] = awaitFirstRequest(context, settings.politenessDelay());
-            return robotsNotRequested[0] == null;
+            robotsRequested[0] = robotsNotRequested[0] == null;
+            return robotsRequested[0];
         });
+        if (robotsRequested[0]) {
+            politeness.requestEnded(context.politenessKey(), context.partition());
+        }
         if (rules == null) {
             return robotsNotRequested[0];
         }
@@ -109,8 +124,10 @@ public final class PageCrawler implements TaskProcessor {
                 politeness.await(context.politenessKey(), context.partition(), delay);
             }
             long fetchStart = CrawlMetrics.threadCpuNanos();
+            LastRequest last = new LastRequest(context.politenessKey(), context.partition());
             FetchResult result = fetcher.fetch(uri.toString(), ACCEPTED_MIME, settings.maxBodyBytes(),
-                    hop -> awaitHop(hop, uri, context, delay));
+                    hop -> awaitHop(hop, uri, context, delay, last));
+            politeness.requestEnded(last.key, last.partition);
             CrawlMetrics.add(CrawlMetrics.Phase.FETCH, fetchStart);
             if (result instanceof FetchResult.Failure failure) {
                 if (failure.transientError()) {
@@ -217,19 +234,30 @@ public final class PageCrawler implements TaskProcessor {
         politeness.waitUntil(start);
         TaskOutcome notNow = notNow(context);
         if (notNow == null) {
-            politeness.begin(context.politenessKey(), interval);
+            politeness.begin(context.politenessKey(), context.partition(), interval);
         }
         return notNow;
     }
 
-    private void awaitHop(URI hop, URI origin, TaskContext context, Duration interval) {
+    /** The politeness key of the latest request of a fetch (redirect hops may go to other hosts). */
+    private static final class LastRequest {
+        String key;
+        int partition;
+
+        LastRequest(String key, int partition) {
+            this.key = key;
+            this.partition = partition;
+        }
+    }
+
+    private void awaitHop(URI hop, URI origin, TaskContext context, Duration interval, LastRequest last) {
+        // the previous hop's response is in: the server saw that request by now
+        politeness.requestEnded(last.key, last.partition);
         boolean sameHost = hop.getHost() != null && hop.getHost().equalsIgnoreCase(origin.getHost());
+        last.key = sameHost ? context.politenessKey() : hop.getHost();
+        last.partition = sameHost ? context.partition() : HostPoliteness.NO_PARTITION;
         try {
-            if (sameHost) {
-                politeness.await(context.politenessKey(), context.partition(), interval);
-            } else {
-                politeness.await(hop.getHost(), HostPoliteness.NO_PARTITION, interval);
-            }
+            politeness.await(last.key, last.partition, interval);
         } catch (InterruptedException e) {
             // the fetch sees the flag at its next blocking call and ends with an InterruptedException
             Thread.currentThread().interrupt();

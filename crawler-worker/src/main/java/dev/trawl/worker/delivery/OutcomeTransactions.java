@@ -11,6 +11,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToLongFunction;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -25,8 +26,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Reports finished tasks in Kafka transactions on one transactional producer: per task its host delay (when
  * news), links, document and terminal status, or a dead letter for an unreadable record, together with its
- * partition's consumer offset and the {@link OffsetLedger}'s metadata. The ledger changes only once a transaction
- * committed.
+ * partition's consumer offset and the {@link OffsetLedger}'s metadata (reported offsets beyond it, the delay a next
+ * owner must wait). The ledger changes only once a transaction committed.
  */
 final class OutcomeTransactions implements AutoCloseable {
 
@@ -35,13 +36,17 @@ final class OutcomeTransactions implements AutoCloseable {
     private final WorkerSettings settings;
     private final OffsetLedger ledger;
     private final CancelledParents cancelledParents;
+    private final ToLongFunction<TopicPartition> delayKeptMs;
     private final HostDelayReports hostDelays = new HostDelayReports(10_000);
     private KafkaProducer<byte[], byte[]> producer;
 
-    OutcomeTransactions(WorkerSettings settings, OffsetLedger ledger, CancelledParents cancelledParents) {
+    /** @param delayKeptMs per partition, the politeness delay a next owner must wait after taking it over */
+    OutcomeTransactions(WorkerSettings settings, OffsetLedger ledger, CancelledParents cancelledParents,
+                        ToLongFunction<TopicPartition> delayKeptMs) {
         this.settings = settings;
         this.ledger = ledger;
         this.cancelledParents = cancelledParents;
+        this.delayKeptMs = delayKeptMs;
         this.producer = newProducer();
     }
 
@@ -62,7 +67,8 @@ final class OutcomeTransactions implements AutoCloseable {
         Map<TopicPartition, OffsetLedger.Staged> staged = new HashMap<>();
         finished.forEach((partition, offsets) -> {
             TaskBatch.PartitionRecords records = batch.partition(partition);
-            OffsetLedger.Staged stage = ledger.stage(partition, records.offsets, records.prefix, offsets);
+            OffsetLedger.Staged stage = ledger.stage(partition, records.offsets, records.prefix, offsets,
+                    delayKeptMs.applyAsLong(partition));
             if (!stage.included().isEmpty()) {
                 staged.put(partition, stage);
             }

@@ -64,6 +64,8 @@ public final class TransactionalTaskLoop implements Runnable {
     private final ExecutorService fetchPool;
     private final CancelledParents cancelledParents;
     private final OffsetLedger ledger = new OffsetLedger();
+    /** Partitions acquired whose committed metadata (with the previous owner's delay) was not read yet. */
+    private final Set<TopicPartition> acquiredUnread = new HashSet<>();
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private OutcomeTransactions transactions;
     /** Not transactional: only for the advisory running events. */
@@ -109,7 +111,8 @@ public final class TransactionalTaskLoop implements Runnable {
         consumer = new KafkaConsumer<>(WorkerClients.consumer(settings), new ByteArrayDeserializer(),
                 new ByteArrayDeserializer());
         try {
-            transactions = new OutcomeTransactions(settings, ledger, cancelledParents);
+            transactions = new OutcomeTransactions(settings, ledger, cancelledParents,
+                    partition -> processor.delayKept(partition.partition()).toMillis());
             statusProducer = new KafkaProducer<>(WorkerClients.statusProducer(settings), new ByteArraySerializer(),
                     new ByteArraySerializer());
             consumer.subscribe(List.of(Topics.CRAWL_TASKS.name()), new OwnershipListener());
@@ -253,7 +256,14 @@ public final class TransactionalTaskLoop implements Runnable {
         }
         if (!missing.isEmpty()) {
             Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(missing);
-            missing.forEach(partition -> ledger.load(partition, committed.get(partition)));
+            missing.forEach(partition -> load(partition, committed.get(partition)));
+        }
+    }
+
+    private void load(TopicPartition partition, OffsetAndMetadata committed) {
+        long previousOwnerDelayMs = ledger.load(partition, committed);
+        if (acquiredUnread.remove(partition) && previousOwnerDelayMs > 0) {
+            processor.previousOwnerDelay(partition.partition(), Duration.ofMillis(previousOwnerDelayMs));
         }
     }
 
@@ -286,7 +296,7 @@ public final class TransactionalTaskLoop implements Runnable {
         ledger.clear();
         for (TopicPartition partition : assigned) {
             OffsetAndMetadata offset = committed.get(partition);
-            ledger.load(partition, offset);
+            load(partition, offset);
             if (offset == null) {
                 consumer.seekToBeginning(List.of(partition));
             } else {
@@ -322,6 +332,7 @@ public final class TransactionalTaskLoop implements Runnable {
             // nothing to flush: batches are committed (or aborted) before the next poll
             log.debug("revoked {}", partitions);
             ledger.forget(partitions);
+            acquiredUnread.removeAll(partitions);
             justRevoked.addAll(partitions);
         }
 
@@ -329,18 +340,21 @@ public final class TransactionalTaskLoop implements Runnable {
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
             log.debug("lost {}", partitions);
             ledger.forget(partitions);
+            acquiredUnread.removeAll(partitions);
             justRevoked.removeAll(partitions);
         }
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             log.debug("assigned {}", partitions);
-            // the committed offsets are read when the partition's first records arrive (outside this callback)
+            // the committed offsets are read when the partition's first records arrive (outside this callback),
+            // before any of its tasks runs
             ledger.forget(partitions);
             List<Integer> acquired = new ArrayList<>();
             for (TopicPartition partition : partitions) {
                 if (!justRevoked.contains(partition)) {
                     acquired.add(partition.partition());
+                    acquiredUnread.add(partition);
                 }
             }
             justRevoked.clear();

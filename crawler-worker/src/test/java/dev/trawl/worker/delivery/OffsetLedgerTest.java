@@ -27,19 +27,34 @@ class OffsetLedgerTest {
 
     @Test
     void reportedOffsetsAfterTheCommittedOneTravelAsCompactRanges() {
-        String metadata = OffsetLedger.encode(100, offsets(101, 102, 103, 105, 140));
+        String metadata = OffsetLedger.encode(100, offsets(101, 102, 103, 105, 140), 0);
 
         assertThat(metadata).isEqualTo("r1:1-3,5,14");
-        assertThat(OffsetLedger.decode(100, metadata, PARTITION)).containsExactly(101L, 102L, 103L, 105L, 140L);
-        assertThat(OffsetLedger.encode(100, offsets())).isEmpty();
-        assertThat(OffsetLedger.decode(100, "", PARTITION)).isEmpty();
+        assertThat(OffsetLedger.decode(100, metadata, PARTITION).reported())
+                .containsExactly(101L, 102L, 103L, 105L, 140L);
+        assertThat(OffsetLedger.encode(100, offsets(), 0)).isEmpty();
+        assertThat(OffsetLedger.decode(100, "", PARTITION).reported()).isEmpty();
+    }
+
+    @Test
+    void theDelayKeptForTheNextOwnerTravelsWithOrWithoutReportedOffsets() {
+        assertThat(OffsetLedger.encode(100, offsets(101), 4_000)).isEqualTo("r1:1/334");
+        assertThat(OffsetLedger.encode(100, offsets(), 4_000)).isEqualTo("r1:/334");
+        assertThat(OffsetLedger.decode(100, "r1:1/334", PARTITION))
+                .isEqualTo(new OffsetLedger.Committed(offsets(101), 4_000));
+        assertThat(OffsetLedger.decode(100, "r1:/334", PARTITION))
+                .isEqualTo(new OffsetLedger.Committed(offsets(), 4_000));
+
+        assertThat(ledger.load(PARTITION, new OffsetAndMetadata(100, "r1:/334"))).isEqualTo(4_000);
+        OffsetLedger.Staged staged = ledger.stage(PARTITION, new long[] {100}, 0, List.of(100L), 1_000);
+        assertThat(staged.offset()).isEqualTo(new OffsetAndMetadata(101, "r1:/rs"));
     }
 
     @Test
     void metadataThisWorkerDidNotWriteSkipsNothing() {
-        assertThat(OffsetLedger.decode(100, "committed by a tool", PARTITION)).isEmpty();
-        assertThat(OffsetLedger.decode(100, "r1:1-?", PARTITION)).isEmpty();
-        assertThat(OffsetLedger.decode(100, "r1:5-1", PARTITION)).isEmpty();
+        assertThat(OffsetLedger.decode(100, "committed by a tool", PARTITION).reported()).isEmpty();
+        assertThat(OffsetLedger.decode(100, "r1:1-?", PARTITION).reported()).isEmpty();
+        assertThat(OffsetLedger.decode(100, "r1:5-1", PARTITION).reported()).isEmpty();
     }
 
     @Test
@@ -47,7 +62,7 @@ class OffsetLedgerTest {
         ledger.load(PARTITION, null);
         long[] polled = {10, 11, 12, 13, 14};
 
-        OffsetLedger.Staged staged = ledger.stage(PARTITION, polled, 0, List.of(10L, 12L, 13L));
+        OffsetLedger.Staged staged = ledger.stage(PARTITION, polled, 0, List.of(10L, 12L, 13L), 0);
 
         assertThat(staged.offset()).isEqualTo(new OffsetAndMetadata(11, "r1:1-2"));
         assertThat(staged.included()).containsExactly(10L, 12L, 13L);
@@ -57,7 +72,7 @@ class OffsetLedgerTest {
         assertThat(ledger.isReported(PARTITION, 11)).isFalse();
 
         // 11 ends: the prefix runs over the listed ones to the first record not reported
-        OffsetLedger.Staged next = ledger.stage(PARTITION, polled, staged.prefix(), List.of(11L));
+        OffsetLedger.Staged next = ledger.stage(PARTITION, polled, staged.prefix(), List.of(11L), 0);
         assertThat(next.offset()).isEqualTo(new OffsetAndMetadata(14, ""));
         assertThat(next.prefix()).isEqualTo(4);
     }
@@ -67,7 +82,7 @@ class OffsetLedgerTest {
         ledger.load(PARTITION, null);
         long[] polled = {10, 12, 15};
 
-        OffsetLedger.Staged staged = ledger.stage(PARTITION, polled, 0, List.of(10L, 12L, 15L));
+        OffsetLedger.Staged staged = ledger.stage(PARTITION, polled, 0, List.of(10L, 12L, 15L), 0);
 
         assertThat(staged.offset()).isEqualTo(new OffsetAndMetadata(16, ""));
     }
@@ -80,7 +95,7 @@ class OffsetLedgerTest {
         // polled again from 10, the batch runs to 13 only; 15 is beyond it and must stay listed
         long[] polled = {10, 11, 12, 13};
 
-        OffsetLedger.Staged staged = ledger.stage(PARTITION, polled, 0, List.of(10L, 11L, 13L));
+        OffsetLedger.Staged staged = ledger.stage(PARTITION, polled, 0, List.of(10L, 11L, 13L), 0);
 
         assertThat(staged.offset()).isEqualTo(new OffsetAndMetadata(14, "r1:1"));
     }
@@ -94,12 +109,12 @@ class OffsetLedgerTest {
             everyOtherButTheFirst.add(polled[i]);
         }
 
-        OffsetLedger.Staged staged = ledger.stage(PARTITION, polled, 0, everyOtherButTheFirst);
+        OffsetLedger.Staged staged = ledger.stage(PARTITION, polled, 0, everyOtherButTheFirst, 0);
 
         assertThat(staged.offset().metadata().length()).isLessThanOrEqualTo(OffsetLedger.MAX_METADATA_CHARS);
         assertThat(staged.included()).isNotEmpty().hasSizeLessThan(everyOtherButTheFirst.size())
                 .isEqualTo(everyOtherButTheFirst.subList(0, staged.included().size()));
-        assertThat(OffsetLedger.decode(0, staged.offset().metadata(), PARTITION))
+        assertThat(OffsetLedger.decode(0, staged.offset().metadata(), PARTITION).reported())
                 .containsExactlyElementsOf(staged.included());
     }
 }

@@ -80,11 +80,11 @@ class HostPolitenessTest {
         long first = politeness.reserve("h", 0, Duration.ofSeconds(1), NEVER_LATE);
         long second = politeness.reserve("h", 0, Duration.ofSeconds(1), NEVER_LATE);
         now = first + SECOND / 4; // the first thread woke a quarter second late
-        politeness.begin("h", Duration.ofSeconds(1));
+        politeness.begin("h", 0, Duration.ofSeconds(1));
         long firstStarted = now;
 
         now = second;
-        politeness.begin("h", Duration.ofSeconds(1));
+        politeness.begin("h", 0, Duration.ofSeconds(1));
 
         assertThat(now).isEqualTo(firstStarted + SECOND);
     }
@@ -96,5 +96,47 @@ class HostPolitenessTest {
         politeness.await("h", 0, Duration.ofSeconds(2));
 
         assertThat(now).isEqualTo(first + 2 * SECOND);
+    }
+
+    @Test
+    void aNewOwnerWaitsTheDelayItsPreviousOwnerKeptEvenBeforeItKnowsTheHostsOwn() {
+        politeness.partitionsAcquired(List.of(3));
+        long handOver = now;
+        politeness.previousOwnerDelay(3, Duration.ofSeconds(4));
+
+        // robots.txt of a host this worker never read: spaced by the configured delay (none), yet not before 4 s
+        assertThat(politeness.reserve("h", 3, Duration.ZERO, NEVER_LATE)).isEqualTo(handOver + 4 * SECOND);
+        assertThat(politeness.reserve("k", 4, Duration.ZERO, NEVER_LATE)).isEqualTo(now);
+    }
+
+    @Test
+    void theDelayKeptIsTheLongestWhoseGapHasNotRunOutThePreviousOwnersIncluded() throws Exception {
+        assertThat(politeness.delayKept(3)).isZero();
+        politeness.partitionsAcquired(List.of(3));
+        politeness.previousOwnerDelay(3, Duration.ofSeconds(4));
+        assertThat(politeness.delayKept(3)).isEqualTo(Duration.ofSeconds(4));
+
+        now += 4 * SECOND;
+        politeness.begin("h", 3, Duration.ofSeconds(1));
+        politeness.begin("k", 3, Duration.ZERO);
+        assertThat(politeness.delayKept(3)).isEqualTo(Duration.ofSeconds(1));
+        assertThat(politeness.delayKept(4)).isZero();
+
+        now += SECOND;
+        assertThat(politeness.delayKept(3)).isZero();
+    }
+
+    @Test
+    void onceARequestsResponseIsInTheNextWaitsOneIntervalFromThen() throws Exception {
+        politeness.begin("h", 0, Duration.ofSeconds(1));
+        long started = now;
+        now += SECOND / 2;
+        politeness.requestEnded("h", 0);
+
+        now = started + SECOND;
+        politeness.begin("h", 0, Duration.ofSeconds(1));
+
+        assertThat(now).isEqualTo(started + SECOND + SECOND / 2);
+        assertThat(politeness.delayKept(0)).isEqualTo(Duration.ofSeconds(1));
     }
 }
