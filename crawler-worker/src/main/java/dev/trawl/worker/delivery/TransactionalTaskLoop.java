@@ -52,7 +52,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Nothing is in flight while {@code poll} runs (a batch ends before the next poll), so a rebalance never sees
  * half-done work, and a partition's previous owner made its last request before the partition moved: the
- * rebalance listener only reloads what the group committed and tells the processor which partitions are new here.
+ * rebalance listener only tells the processor which partitions are new here; their committed offsets (reported
+ * offsets beyond the prefix, the delay the previous owner kept) are read before their first task runs.
  */
 public final class TransactionalTaskLoop implements Runnable {
 
