@@ -30,6 +30,10 @@ import java.util.function.Predicate;
  * waits nothing, which is the host's own rule. Should such a host gain a delay (robots.txt reloaded), this worker
  * keeps it per key and reports it, and the scheduler keys the host's next tasks by the plain host again.
  *
+ * <p>Before this worker read a host's robots.txt it does not know its Crawl-delay; the robots.txt request is then
+ * spaced by the larger of the configured delay and the one the task carries (what a worker reported to the
+ * scheduler), which also holds a new owner of the task's partition back that long after the hand-over.
+ *
  * <p>A task does not start once its parent was cancelled or stopped: that is checked right before its first
  * request (robots.txt or the page), after any wait for a politeness slot, and ends it {@link TaskOutcome.Cancelled}.
  */
@@ -85,9 +89,12 @@ public final class PageCrawler implements TaskProcessor {
         }
         TaskOutcome[] robotsNotRequested = {null};
         boolean[] robotsRequested = {false};
-        // the robots.txt request is the host's next request: spaced like a page, by the delay known so far
+        // the robots.txt request is the host's next request: spaced like a page, by the delay known so far (the
+        // configured one, or the one a worker reported to the scheduler, which the task carries)
+        Duration knownDelay = task.hostDelayMs() > settings.politenessDelay().toMillis()
+                ? Duration.ofMillis(task.hostDelayMs()) : settings.politenessDelay();
         RobotsPolicy.Rules rules = robots.rulesFor(uri, () -> {
-            robotsNotRequested[0] = awaitFirstRequest(context, settings.politenessDelay());
+            robotsNotRequested[0] = awaitFirstRequest(context, knownDelay);
             robotsRequested[0] = robotsNotRequested[0] == null;
             return robotsRequested[0];
         });

@@ -256,4 +256,20 @@ class PageCrawlerTest {
         assertThat(site.hits("/robots.txt")).isEqualTo(1);
         assertThat(site.hits("/page")).isZero();
     }
+
+    @Test
+    void aNewlyAcquiredPartitionsFirstRequestWaitsTheHostDelayTheTaskCarries() throws Exception {
+        site.html("/page", "<p>x</p>");
+        PageCrawler crawler = crawler(loopbackSettings());
+        long handOver = System.nanoTime();
+        crawler.partitionsAcquired(List.of(5));
+        CrawlTask task = new CrawlTask("parent", "child", site.url("/page"), 0, 1, 1, Instant.now(), 1_000);
+        TaskContext context = new TaskContext("127.0.0.1", 5, System.nanoTime() + Duration.ofMinutes(1).toNanos(),
+                () -> false, () -> false);
+
+        assertThat(crawler.process(task, context)).isInstanceOf(TaskOutcome.Completed.class);
+        // no robots.txt Crawl-delay and no configured delay: only the reported one holds robots.txt back
+        assertThat(Duration.ofNanos(site.hitTimes("/robots.txt").get(0) - handOver))
+                .isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+    }
 }
