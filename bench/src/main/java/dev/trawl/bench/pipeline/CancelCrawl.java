@@ -5,7 +5,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * A crawl of the big site cancelled once the watcher sees it at {@code --cancel-at} progress: the time from the
+ * A crawl of the big site cancelled at the first snapshot the watcher sees with {@code --cancel-at} progress (20 %)
+ * and at least that fraction of the site's pages known (1,000 of 5,000), which keeps the cancel out of a crawl's
+ * first second, where the progress flickers past 20 % while discovery trails completion: the time from the
  * cancel's 202 to the terminal {@code cancelled} snapshot at the watcher, and the page requests of this crawl (its
  * own path prefix) that the site's access log shows after the 202. The site logs a request when it has answered
  * it, so a fetch under way at the 202 counts as after it.
@@ -28,7 +30,8 @@ final class CancelCrawl {
                 prefix);
         Watcher.Arrival at;
         try {
-            at = bench.watcher().progressReached(crawl.id(), options.cancelAt())
+            at = bench.watcher().progressReached(crawl.id(), options.cancelAt(),
+                    Math.round(options.cancelAt() * bench.bigSite().pages()))
                     .get(options.crawlTimeout().toSeconds(), TimeUnit.SECONDS);
         } catch (TimeoutException e) {
             throw new IllegalStateException("the cancel crawl did not reach " + options.cancelAt() + " in time");
@@ -54,8 +57,9 @@ final class CancelCrawl {
             PipelineBenchmark.say("run " + run + ": the cancelled crawl ended " + end.status() + ", not cancelled");
             bench.markFailed();
         }
-        PipelineBenchmark.say(String.format("run %d: cancelled at %.0f %%; terminal snapshot %s after the 202", run,
-                at.progress() * 100, Stats.duration(terminalMs)));
+        PipelineBenchmark.say(String.format("run %d: cancelled at %d of %d finished (progress %.0f %%); terminal "
+                + "snapshot %s after the 202", run, at.finished(), at.total(), at.progress() * 100,
+                Stats.duration(terminalMs)));
         return new RunFigures.Cancel(quiet, end.status(), at.progress(), at.finished(), at.total(), at.inFlight(),
                 terminalMs, after, requests.size());
     }

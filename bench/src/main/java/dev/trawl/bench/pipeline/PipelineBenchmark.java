@@ -91,20 +91,14 @@ public final class PipelineBenchmark implements AutoCloseable {
         server = SiteServer.start(options.server(), runDir, www);
         say("site server: " + server.kind() + " on " + String.join(" and ", SiteServer.HOSTS) + "; run directory "
                 + runDir + (options.keep() ? "" : " (removed at the end; --keep keeps it)"));
-        pipeline = Pipeline.start(options.home(), runDir, options.workers());
-        say("pipeline up: broker " + pipeline.bootstrapServers() + " in this JVM, gateway " + pipeline.api()
-                + ", processes " + pipeline.servicePids());
-        api = new GatewayApi(pipeline.api());
-        watcher = new Watcher(pipeline.gatewayPort());
         meter = new CpuMeter(this::processGroups);
-
-        Crawl warm = submit("warm-up", smallSite, SiteServer.HOSTS.get(1), "warm");
-        Watcher.Arrival warmEnd = awaitEnd(warm);
-        say(String.format("warm-up crawl of %d pages: %s in %s", warmEnd.finished(), warmEnd.status(),
-                Stats.duration(warm.msUntil(warmEnd))));
 
         List<RunFigures> runs = new ArrayList<>();
         for (int r = 1; r <= options.repeat(); r++) {
+            if (r == 1 || options.fresh()) {
+                stopCluster();
+                startCluster(r);
+            }
             RunFigures.Fair fair = null;
             if (options.runs(Phase.FAIR)) {
                 RunFigures.Quiet quiet = awaitQuiet();
@@ -130,6 +124,37 @@ public final class PipelineBenchmark implements AutoCloseable {
         }
         Report.printTable(runs, options, server.kind());
         return failed ? 1 : 0;
+    }
+
+    /**
+     * Starts the cluster of {@code ./trawl up} (run {@code n}'s own with {@code --fresh}) and crawls the small site
+     * once, as {@code ./trawl up}'s demo does, so that a measured crawl meets services that have started.
+     */
+    private void startCluster(int n) throws Exception {
+        pipeline = Pipeline.start(options.home(), runDir.resolve("cluster-" + n), options.workers());
+        say("pipeline up: broker " + pipeline.bootstrapServers() + " in this JVM, gateway " + pipeline.api()
+                + ", processes " + pipeline.servicePids());
+        api = new GatewayApi(pipeline.api());
+        watcher = new Watcher(pipeline.gatewayPort());
+        Crawl warm = submit("warm-up", smallSite, SiteServer.HOSTS.get(1), "warm-" + n);
+        Watcher.Arrival warmEnd = awaitEnd(warm);
+        say(String.format("warm-up crawl of %d pages: %s in %s", warmEnd.finished(), warmEnd.status(),
+                Stats.duration(warm.msUntil(warmEnd))));
+    }
+
+    private void stopCluster() {
+        if (watcher != null) {
+            try {
+                watcher.close();
+            } catch (RuntimeException ignored) {
+                // the gateway may be gone already
+            }
+            watcher = null;
+        }
+        if (pipeline != null) {
+            pipeline.close();
+            pipeline = null;
+        }
     }
 
     /** A submitted crawl: its id and when it was submitted (before the POST). */
@@ -255,18 +280,7 @@ public final class PipelineBenchmark implements AutoCloseable {
     /** Stops everything this benchmark started; safe to call twice (the shutdown hook calls it too). */
     @Override
     public synchronized void close() {
-        if (watcher != null) {
-            try {
-                watcher.close();
-            } catch (RuntimeException ignored) {
-                // the gateway may be gone already
-            }
-            watcher = null;
-        }
-        if (pipeline != null) {
-            pipeline.close();
-            pipeline = null;
-        }
+        stopCluster();
         if (server != null) {
             server.close();
             server = null;

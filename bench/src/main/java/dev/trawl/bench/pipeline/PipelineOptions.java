@@ -7,7 +7,7 @@ import java.util.Locale;
 import java.util.Set;
 
 /** Options of {@link PipelineBenchmark}. */
-record PipelineOptions(Path home, int pages, int smallPages, int workers, Set<Phase> phases, int repeat,
+record PipelineOptions(Path home, int pages, int smallPages, int workers, Set<Phase> phases, int repeat, boolean fresh,
                        String server, int maxPages, int maxDepth, double cancelAt, Duration fairDelay,
                        double quietLoad, double quietCores, Duration quietTimeout, Duration crawlTimeout, boolean keep,
                        boolean help) {
@@ -30,11 +30,14 @@ record PipelineOptions(Path home, int pages, int smallPages, int workers, Set<Ph
               --small-pages N    pages of the small site on the other host (default 300)
               --workers N        crawler worker processes (default 2)
               --phases LIST      of big,fair,cancel (default all three; the warm-up crawl always runs)
-              --repeat N         measured runs on the same cluster (default 1)
+              --repeat N         measured runs (default 1), on one cluster: from the second on, a hot one
+              --fresh            each run on a cluster of its own (new broker and services, own warm-up), so that
+                                 each is a first big crawl after ./trawl up
               --server S         nginx | jdk | auto (default auto: nginx when installed)
               --max-pages N      the crawls' max_pages (default 100000, as in issue 13)
               --max-depth N      the crawls' max_depth (default 100)
-              --cancel-at F      progress at which the cancel crawl is cancelled (default 0.2)
+              --cancel-at F      the cancel crawl is cancelled at the first snapshot with progress ≥ F and
+                                 F of the site's pages known (default 0.2)
               --fair-delay S     seconds between the big crawl's and the small crawl's submissions (default 2)
               --quiet-load L     before starting, wait until the 1-minute load average is below L (default 0.7)
               --quiet-cores C    before each measured crawl, wait until the machine's busy CPU over 3 s is
@@ -50,6 +53,7 @@ record PipelineOptions(Path home, int pages, int smallPages, int workers, Set<Ph
         int workers = 2;
         Set<Phase> phases = EnumSet.allOf(Phase.class);
         int repeat = 1;
+        boolean fresh = false;
         String server = "auto";
         int maxPages = 100_000;
         int maxDepth = 100;
@@ -69,6 +73,7 @@ record PipelineOptions(Path home, int pages, int smallPages, int workers, Set<Ph
                 case "--workers" -> workers = (int) number(args, ++i, a);
                 case "--phases" -> phases = phases(value(args, ++i, a));
                 case "--repeat" -> repeat = (int) number(args, ++i, a);
+                case "--fresh" -> fresh = true;
                 case "--server" -> server = value(args, ++i, a);
                 case "--max-pages" -> maxPages = (int) number(args, ++i, a);
                 case "--max-depth" -> maxDepth = (int) number(args, ++i, a);
@@ -89,7 +94,7 @@ record PipelineOptions(Path home, int pages, int smallPages, int workers, Set<Ph
         if (!Set.of("auto", "nginx", "jdk").contains(server)) {
             throw new IllegalArgumentException("--server is nginx, jdk or auto");
         }
-        return new PipelineOptions(home, pages, smallPages, workers, phases, repeat, server, maxPages, maxDepth,
+        return new PipelineOptions(home, pages, smallPages, workers, phases, repeat, fresh, server, maxPages, maxDepth,
                 cancelAt, Duration.ofMillis((long) (fairDelay * 1000)), quietLoad, quietCores,
                 Duration.ofSeconds(quietTimeout), Duration.ofSeconds(crawlTimeout), keep, help);
     }

@@ -31,9 +31,10 @@ final class Report {
 
     static void printTable(List<RunFigures> runs, PipelineOptions options, String server) {
         System.out.println();
-        System.out.printf("Whole pipeline (%d-page site, %d workers, %s site server; `bench/run "
-                        + "dev.trawl.bench.pipeline.PipelineBenchmark`):%n%n", options.pages(), options.workers(),
-                server);
+        System.out.printf("Whole pipeline (%d-page site, %d workers, %s site server; %s):%n%n", options.pages(),
+                options.workers(), server, options.fresh() || runs.size() == 1
+                        ? "each run a first big crawl on a new cluster after its warm-up crawl"
+                        : "one cluster: run 1 after the warm-up crawl, the later runs on a hot cluster");
         StringBuilder header = new StringBuilder("| measure |");
         StringBuilder rule = new StringBuilder("|---|");
         for (RunFigures run : runs) {
@@ -121,10 +122,9 @@ final class Report {
     }
 
     private static void cancelRows(Map<String, List<String>> rows, List<RunFigures> runs) {
-        cancelRow(rows, runs, "cancel: at progress (finished of total; in flight)", c -> String.format(Locale.ROOT,
-                "%.0f %% (%s of %s; %s)", c.progressAtCancel() * 100,
-                Stats.integer(c.finishedAtCancel()), Stats.integer(c.totalAtCancel()),
-                Stats.integer(c.inFlightAtCancel())));
+        cancelRow(rows, runs, "cancel: at finished of total (progress; in flight)", c -> String.format(Locale.ROOT,
+                "%s of %s (%.0f %%; %s)", Stats.integer(c.finishedAtCancel()), Stats.integer(c.totalAtCancel()),
+                c.progressAtCancel() * 100, Stats.integer(c.inFlightAtCancel())));
         cancelRow(rows, runs, "cancel: 202 → terminal `cancelled` snapshot at the watcher", c -> Stats.duration(
                 c.terminalMs()) + ("cancelled".equals(c.status()) ? "" : " (" + c.status()
                 + ")"));

@@ -42,7 +42,8 @@ final class Watcher implements WebSocket.Listener, AutoCloseable {
     private static final class Job {
         final List<Arrival> arrivals = new ArrayList<>();
         final CompletableFuture<Arrival> terminal = new CompletableFuture<>();
-        volatile double progressWanted = Double.NaN;
+        double progressWanted = Double.NaN;
+        long totalWanted;
         final CompletableFuture<Arrival> progressReached = new CompletableFuture<>();
     }
 
@@ -67,11 +68,15 @@ final class Watcher implements WebSocket.Listener, AutoCloseable {
         return jobs.get(jobId).terminal;
     }
 
-    /** Completes with the first snapshot of a running job whose progress is at least {@code progress}. */
-    CompletableFuture<Arrival> progressReached(String jobId, double progress) {
+    /**
+     * Completes with the first snapshot of a running job that shows at least {@code progress} and counts at least
+     * {@code total} children.
+     */
+    CompletableFuture<Arrival> progressReached(String jobId, double progress, long total) {
         Job job = jobs.get(jobId);
-        job.progressWanted = progress;
         synchronized (job) {
+            job.progressWanted = progress;
+            job.totalWanted = total;
             for (Arrival a : job.arrivals) {
                 offer(job, a);
             }
@@ -125,7 +130,7 @@ final class Watcher implements WebSocket.Listener, AutoCloseable {
     }
 
     private static void offer(Job job, Arrival a) {
-        if (!Double.isNaN(job.progressWanted) && !a.terminal() && a.progress() >= job.progressWanted) {
+        if (!a.terminal() && a.progress() >= job.progressWanted && a.total() >= job.totalWanted) {
             job.progressReached.complete(a);
         }
     }
