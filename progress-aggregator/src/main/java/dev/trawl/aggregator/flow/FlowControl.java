@@ -13,8 +13,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The limit adapts (AIMD, like a TCP window) to what the watchers feel: the age of the child terminal events the
  * aggregator folds, that is the time from the worker's send to the fold. While {@code target-age} holds for at
- * least 90 % of the events of an adjustment period and the limit was what held dispatching back, it grows by an
- * eighth; when more than a tenth of the events are older, it shrinks to 70 %. More tasks in flight than the
+ * least 90 % of the events of an adjustment period and the limit was what held dispatching back, it grows by a
+ * quarter; when more than a tenth of the events are older, it shrinks to 80 %. More tasks in flight than the
  * aggregator folds in time means a backlog, and a backlog is staleness: the window keeps the events in flight to
  * what folds within the target. Bounds: {@code [min-limit, max-limit]}.
  *
@@ -55,7 +55,7 @@ public final class FlowControl {
         }
 
         public static Settings defaults() {
-            return new Settings(64, 8, 1_024, 512, 2, Duration.ofMillis(150), Duration.ofMillis(250),
+            return new Settings(128, 16, 1_024, 512, 2, Duration.ofMillis(400), Duration.ofMillis(250),
                     Duration.ofMillis(20));
         }
 
@@ -187,9 +187,9 @@ public final class FlowControl {
         }
         int before = limit;
         if (samples > 0 && late * 10 > samples) {
-            limit = Math.max(settings.minLimit(), (int) (limit * 0.7));
+            limit = Math.max(settings.minLimit(), (int) (limit * 0.8));
         } else if (heldBack && peakInFlight * 10 >= limit * 8L) {
-            limit = Math.min(settings.maxLimit(), limit + Math.max(2, limit / 8));
+            limit = Math.min(settings.maxLimit(), limit + Math.max(4, limit / 4));
         }
         if (limit != before && log.isDebugEnabled()) {
             log.debug("flow: limit {} -> {} ({} of {} events late, max age {} ms)", before, limit, late, samples,
