@@ -55,7 +55,7 @@ public final class FlowControl {
         }
 
         public static Settings defaults() {
-            return new Settings(128, 16, 1_024, 512, 2, Duration.ofMillis(400), Duration.ofMillis(250),
+            return new Settings(128, 16, 1_024, 512, 2, Duration.ofMillis(200), Duration.ofMillis(250),
                     Duration.ofMillis(20));
         }
 
