@@ -66,14 +66,9 @@ public final class FlowControl {
         }
     }
 
-    /** What one parent holds: children in flight, and whether it has more queued. */
-    private static final class Holding {
-        long inFlight;
-        boolean queued;
-    }
-
     private final Settings settings;
-    private final Map<String, Holding> parents = new HashMap<>();
+    /** The active parents (children in flight or queued) and their children in flight. */
+    private final Map<String, Long> parents = new HashMap<>();
     private long inFlight;
     private int limit;
 
@@ -97,10 +92,6 @@ public final class FlowControl {
         return settings;
     }
 
-    public synchronized int limit() {
-        return limit;
-    }
-
     public synchronized long inFlight() {
         return inFlight;
     }
@@ -111,11 +102,11 @@ public final class FlowControl {
 
     /** How many more children {@code parentId}, holding {@code parentInFlight}, may dispatch now; 0 when none. */
     public synchronized long room(String parentId, long parentInFlight) {
-        Holding held = parents.get(parentId);
+        Long held = parents.get(parentId);
         int active = parents.size() + (held == null ? 1 : 0);
         long share = Math.min(settings.maxPerParent(), (limit + active - 1) / active);
         // what the parent holds now, not what it last reported: a child of it may just have ended
-        long others = inFlight - (held == null ? 0 : held.inFlight);
+        long others = inFlight - (held == null ? 0 : held);
         long room = Math.min(share - parentInFlight, limit - others - parentInFlight);
         if (room <= 0) {
             heldBack = true;
@@ -129,21 +120,9 @@ public final class FlowControl {
      * no longer counts as active.
      */
     public synchronized void update(String parentId, long parentInFlight, boolean queued) {
-        Holding h = parents.get(parentId);
-        long before = h == null ? 0 : h.inFlight;
-        if (parentInFlight <= 0 && !queued) {
-            if (h != null) {
-                parents.remove(parentId);
-            }
-        } else {
-            if (h == null) {
-                h = new Holding();
-                parents.put(parentId, h);
-            }
-            h.inFlight = parentInFlight;
-            h.queued = queued;
-        }
-        inFlight += Math.max(0, parentInFlight) - before;
+        long held = Math.max(0, parentInFlight);
+        Long before = held > 0 || queued ? parents.put(parentId, held) : parents.remove(parentId);
+        inFlight += held - (before == null ? 0 : before);
         peakInFlight = Math.max(peakInFlight, inFlight);
     }
 

@@ -163,7 +163,7 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
             dispatch(parent);
             if (parent.inFlight() != before) {
                 dispatched = true;
-                save(parent);
+                store(parent);
             }
         }
         if (dispatched) {
@@ -542,11 +542,17 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
         scopes.clear();
     }
 
+    /** Stores {@code parent} after an event changed it, first handing out what its share of the window allows. */
     private void save(ParentState parent) {
+        if (parent.isCrawl() && parent.queued() > 0 && parent.acceptsNewChildren()) {
+            dispatch(parent);
+        }
+        store(parent);
+    }
+
+    /** Stores {@code parent}, tells the flow control what it holds and marks its snapshot due. */
+    private void store(ParentState parent) {
         if (parent.isCrawl()) {
-            if (parent.queued() > 0 && parent.acceptsNewChildren()) {
-                dispatch(parent);
-            }
             boolean queued = parent.queued() > 0 && parent.acceptsNewChildren();
             if (queued || parent.inFlight() > 0) {
                 inFlow.add(parent.id());
