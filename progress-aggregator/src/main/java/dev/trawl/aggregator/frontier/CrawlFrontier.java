@@ -344,11 +344,6 @@ public final class CrawlFrontier {
 
     /** {@code parentId/seq}, the sequence number zero-padded to 12 digits so keys sort in discovery order. */
     private static String queueKey(String parentId, long seq) {
-        String digits = Long.toString(seq);
-        StringBuilder key = new StringBuilder(parentId.length() + 13).append(parentId).append('/');
-        for (int i = digits.length(); i < 12; i++) {
-            key.append('0');
-        }
-        return key.append(digits).toString();
+        return String.format("%s/%012d", parentId, seq);
     }
 }
