@@ -45,6 +45,9 @@ final class BigCrawl {
             poller.close();
         }
         long logTo = FlowLog.position(aggregatorLog);
+        if (bench.options().keep()) {
+            poller.write(bench.runDir().resolve("eta-big-" + run + ".csv"), end.atMicros());
+        }
         try {
             small.get(bench.options().crawlTimeout().toSeconds(), TimeUnit.SECONDS);
         } catch (ExecutionException e) {

@@ -1,7 +1,11 @@
 package dev.trawl.bench.pipeline;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import tools.jackson.databind.JsonNode;
@@ -15,7 +19,8 @@ import tools.jackson.databind.JsonNode;
 final class EtaPoller implements AutoCloseable {
 
     /** One answer: {@code etaSeconds} null when the gateway sent null; {@code etaReason} null when absent. */
-    record Poll(long atMicros, String status, double progress, Long etaSeconds, String etaReason) {
+    record Poll(long atMicros, String status, double progress, long finished, long total, Long etaSeconds,
+                String etaReason) {
     }
 
     /** The estimates of one progress band: how many, how many null, median relative error, worst ratio. */
@@ -44,7 +49,8 @@ final class EtaPoller implements AutoCloseable {
                     JsonNode eta = job.path("eta_seconds");
                     JsonNode reason = job.path("eta_reason");
                     Poll poll = new Poll(Watcher.nowMicros(), job.path("status").asString(),
-                            job.path("progress").asDouble(), eta.isNumber() ? eta.asLong() : null,
+                            job.path("progress").asDouble(), finished(job), job.path("total").asLong(),
+                            eta.isNumber() ? eta.asLong() : null,
                             reason.isString() ? reason.asString() : null);
                     synchronized (polls) {
                         polls.add(poll);
@@ -61,6 +67,21 @@ final class EtaPoller implements AutoCloseable {
                 System.err.println("ETA poll failed: " + e);
             }
         }
+    }
+
+    private static long finished(JsonNode job) {
+        return job.path("completed").asLong() + job.path("failed").asLong() + job.path("cancelled").asLong();
+    }
+
+    /** Writes every answer, with the time that really remained, as CSV: what the ETA's figures are made of. */
+    void write(Path file, long endMicros) throws IOException {
+        StringBuilder csv = new StringBuilder("seconds_left,status,progress,finished,total,eta_seconds,eta_reason\n");
+        for (Poll p : polls()) {
+            csv.append(String.format(Locale.ROOT, "%.2f,%s,%.4f,%d,%d,%s,%s%n", (endMicros - p.atMicros()) / 1e6,
+                    p.status(), p.progress(), p.finished(), p.total(),
+                    p.etaSeconds() == null ? "" : p.etaSeconds(), p.etaReason() == null ? "" : p.etaReason()));
+        }
+        Files.writeString(file, csv);
     }
 
     List<Poll> polls() {

@@ -37,10 +37,11 @@ final class Pipeline implements AutoCloseable {
         this.runDir = runDir;
     }
 
-    static Pipeline start(Path home, Path runDir, int workers) throws IOException, InterruptedException {
+    static Pipeline start(Path home, Path runDir, int workers, List<String> aggregatorArgs, List<String> workerArgs)
+            throws IOException, InterruptedException {
         Pipeline pipeline = new Pipeline(runDir);
         try {
-            pipeline.startAll(home, workers);
+            pipeline.startAll(home, workers, aggregatorArgs, workerArgs);
             return pipeline;
         } catch (RuntimeException | IOException | InterruptedException e) {
             pipeline.close();
@@ -48,7 +49,8 @@ final class Pipeline implements AutoCloseable {
         }
     }
 
-    private void startAll(Path home, int workers) throws IOException, InterruptedException {
+    private void startAll(Path home, int workers, List<String> aggregatorArgs, List<String> workerArgs)
+            throws IOException, InterruptedException {
         Files.createDirectories(runDir.resolve("logs"));
         PrintStream console = System.out;
         try (PrintStream brokerOut = new PrintStream(Files.newOutputStream(runDir.resolve("logs").resolve(
@@ -62,15 +64,19 @@ final class Pipeline implements AutoCloseable {
             gatewayPort = free.getLocalPort();
         }
         String kafka = "--trawl.kafka.bootstrap-servers=" + broker.bootstrapServers();
-        aggregator = ServiceProcess.start("progress-aggregator", home, runDir, List.of(kafka,
+        List<String> aggregatorLine = new ArrayList<>(List.of(kafka,
                 "--trawl.aggregator.state-dir=" + runDir.resolve("aggregator-state")));
+        aggregatorLine.addAll(aggregatorArgs);
+        aggregator = ServiceProcess.start("progress-aggregator", home, runDir, aggregatorLine);
         services.add(aggregator);
         services.add(ServiceProcess.start("gateway", home, runDir, List.of(kafka, "--server.port=" + gatewayPort)));
         for (int i = 1; i <= workers; i++) {
-            services.add(ServiceProcess.start("crawler-worker", "crawler-worker-" + i, home, runDir, List.of(kafka,
+            List<String> workerLine = new ArrayList<>(List.of(kafka,
                     "--trawl.worker.allowed-private-cidrs=127.0.0.0/8",
                     "--trawl.worker.politeness-delay=0ms",
-                    "--trawl.worker.instance-id=local-" + i)));
+                    "--trawl.worker.instance-id=local-" + i));
+            workerLine.addAll(workerArgs);
+            services.add(ServiceProcess.start("crawler-worker", "crawler-worker-" + i, home, runDir, workerLine));
         }
         awaitGateway();
     }

@@ -131,7 +131,11 @@ public final class PipelineBenchmark implements AutoCloseable {
      * once, as {@code ./trawl up}'s demo does, so that a measured crawl meets services that have started.
      */
     private void startCluster(int n) throws Exception {
-        pipeline = Pipeline.start(options.home(), runDir.resolve("cluster-" + n), options.workers());
+        if (!options.aggregatorArgs().isEmpty() || !options.workerArgs().isEmpty()) {
+            say("extra arguments: aggregator " + options.aggregatorArgs() + ", workers " + options.workerArgs());
+        }
+        pipeline = Pipeline.start(options.home(), runDir.resolve("cluster-" + n), options.workers(),
+                options.aggregatorArgs(), options.workerArgs());
         say("pipeline up: broker " + pipeline.bootstrapServers() + " in this JVM, gateway " + pipeline.api()
                 + ", processes " + pipeline.servicePids());
         api = new GatewayApi(pipeline.api());
@@ -251,6 +255,10 @@ public final class PipelineBenchmark implements AutoCloseable {
 
     CpuMeter meter() {
         return meter;
+    }
+
+    Path runDir() {
+        return runDir;
     }
 
     PipelineOptions options() {

@@ -2,7 +2,9 @@ package dev.trawl.bench.pipeline;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -10,7 +12,7 @@ import java.util.Set;
 record PipelineOptions(Path home, int pages, int smallPages, int workers, Set<Phase> phases, int repeat, boolean fresh,
                        String server, int maxPages, int maxDepth, double cancelAt, Duration fairDelay,
                        double quietLoad, double quietCores, Duration quietTimeout, Duration crawlTimeout, boolean keep,
-                       boolean help) {
+                       List<String> aggregatorArgs, List<String> workerArgs, boolean help) {
 
     /** The measured parts of a run; the warm-up crawl always comes first. */
     enum Phase {
@@ -44,7 +46,10 @@ record PipelineOptions(Path home, int pages, int smallPages, int workers, Set<Ph
                                  below C cores (default 0.35)
               --quiet-timeout S  ... for at most S seconds each, then go on and say so (default 600)
               --crawl-timeout S  a crawl that has not ended after S seconds fails the run (default 600)
-              --keep             keep the temporary directory (site, logs, access log)""";
+              --keep             keep the temporary directory (site, logs, access log, the ETA polls as CSV)
+              --aggregator-arg A an argument added to the aggregator's command line, e.g.
+                                 --trawl.aggregator.flow.target-age=300ms (repeatable)
+              --worker-arg A     ... to each worker's, e.g. --trawl.worker.batch-size=32 (repeatable)""";
 
     static PipelineOptions parse(String[] args) {
         Path home = Path.of(System.getProperty("trawl.home", ".")).toAbsolutePath().normalize();
@@ -64,6 +69,8 @@ record PipelineOptions(Path home, int pages, int smallPages, int workers, Set<Ph
         int quietTimeout = 600;
         int crawlTimeout = 600;
         boolean keep = false;
+        List<String> aggregatorArgs = new ArrayList<>();
+        List<String> workerArgs = new ArrayList<>();
         boolean help = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -84,6 +91,8 @@ record PipelineOptions(Path home, int pages, int smallPages, int workers, Set<Ph
                 case "--quiet-timeout" -> quietTimeout = (int) number(args, ++i, a);
                 case "--crawl-timeout" -> crawlTimeout = (int) number(args, ++i, a);
                 case "--keep" -> keep = true;
+                case "--aggregator-arg" -> aggregatorArgs.add(value(args, ++i, a));
+                case "--worker-arg" -> workerArgs.add(value(args, ++i, a));
                 case "-h", "--help" -> help = true;
                 default -> throw new IllegalArgumentException("unknown option " + a);
             }
@@ -96,7 +105,8 @@ record PipelineOptions(Path home, int pages, int smallPages, int workers, Set<Ph
         }
         return new PipelineOptions(home, pages, smallPages, workers, phases, repeat, fresh, server, maxPages, maxDepth,
                 cancelAt, Duration.ofMillis((long) (fairDelay * 1000)), quietLoad, quietCores,
-                Duration.ofSeconds(quietTimeout), Duration.ofSeconds(crawlTimeout), keep, help);
+                Duration.ofSeconds(quietTimeout), Duration.ofSeconds(crawlTimeout), keep, List.copyOf(aggregatorArgs),
+                List.copyOf(workerArgs), help);
     }
 
     boolean runs(Phase phase) {
