@@ -78,6 +78,17 @@ class EtaEstimatorTest {
     }
 
     @Test
+    void foreseesACrawlThatSpeedsUpAsTheClusterWarms() {
+        // a first crawl on a fresh cluster: 150 pages/s at the start, 600 at the end (JIT, a window that opens)
+        List<Poll> polls = crawl(benchmarkSite(5_000, 1), BENCH_MAX_PAGES, 10,
+                page -> 1000 / (150 + 450 * Math.min(1.0, page / 5_000.0)));
+        report("5,000-page site, 150 rising to 600 pages/s, batches of 10", polls);
+        assertNeverOverThreeTimesOff(polls);
+        assertThat(medianError(band(polls, 0.30, 0.60))).isLessThanOrEqualTo(0.25);
+        assertThat(medianError(band(polls, 0.30, 1.01))).isLessThanOrEqualTo(0.25);
+    }
+
+    @Test
     void neverPublishesAWildNumberWhenDiscoveryStopsAbruptlyOrKeepsPace() {
         // a pure tree's yield drops from 3 to 0 in one step; a chain of pages discovers one page per page
         List<Poll> tree = crawl(site(5_000, 3, 0, 1), BENCH_MAX_PAGES, STEADY);
