@@ -35,7 +35,8 @@ import java.util.function.Predicate;
  * scheduler), which also holds a new owner of the task's partition back that long after the hand-over.
  *
  * <p>A task does not start once its parent was cancelled or stopped: that is checked right before its first
- * request (robots.txt or the page), after any wait for a politeness slot, and ends it {@link TaskOutcome.Cancelled}.
+ * request (robots.txt or the page), after any wait for a politeness slot, and ends it {@link TaskOutcome.Cancelled};
+ * a page fetched when its parent has stopped meanwhile is not converted: it ends cancelled too, without a document.
  */
 public final class PageCrawler implements TaskProcessor {
 
@@ -161,6 +162,11 @@ public final class PageCrawler implements TaskProcessor {
             if (!ACCEPTED_MIME.test(response.mimeType())) {
                 return new TaskOutcome.Failed("unsupported content type " + response.mimeType(), ReasonClass.POLICY,
                         status);
+            }
+            if (context.parentStopped()) {
+                // cancelled while the page was on its way: converting it would spend the CPU the other crawls
+                // need on a document nobody wants, and hold the cancel's terminal snapshot back
+                return new TaskOutcome.Cancelled(TaskOutcome.Cancelled.WHILE_RUNNING);
             }
             return convert(response);
         }

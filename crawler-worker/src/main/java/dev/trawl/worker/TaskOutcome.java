@@ -22,12 +22,14 @@ public sealed interface TaskOutcome {
     }
 
     /**
-     * Not started because the task's parent was cancelled or stopped ({@code stop_all}) before its first request;
-     * the child ends {@code cancelled}, so a parent that waits for its running children is not held up by it.
+     * Not started because the task's parent was cancelled or stopped ({@code stop_all}) before its first request,
+     * or fetched but not converted because the parent stopped meanwhile; the child ends {@code cancelled}, without a
+     * document, so a parent that waits for its running children is not held up by it.
      */
     record Cancelled(String reason) implements TaskOutcome {
 
         public static final String BEFORE_START = "cancelled before start";
+        public static final String WHILE_RUNNING = "cancelled while running";
     }
 
     /**

@@ -258,6 +258,21 @@ class PageCrawlerTest {
     }
 
     @Test
+    void aPageFetchedAfterItsParentStoppedIsNotConverted() throws Exception {
+        site.html("/page", "<p>x</p>");
+        // the parent stops while the page is being served: the page came, its document is not wanted
+        TaskContext stoppedDuringTheFetch = new TaskContext("127.0.0.1", TaskContext.NO_PARTITION,
+                System.nanoTime() + Duration.ofMinutes(1).toNanos(), () -> false,
+                () -> site.hits("/page") > 0);
+
+        TaskOutcome outcome = crawler(loopbackSettings()).process(
+                new CrawlTask("parent", "child", site.url("/page"), 0, 1, 1, Instant.now()), stoppedDuringTheFetch);
+
+        assertThat(outcome).isEqualTo(new TaskOutcome.Cancelled("cancelled while running"));
+        assertThat(site.hits("/page")).isEqualTo(1);
+    }
+
+    @Test
     void aNewlyAcquiredPartitionsFirstRequestWaitsTheHostDelayTheTaskCarries() throws Exception {
         site.html("/page", "<p>x</p>");
         PageCrawler crawler = crawler(loopbackSettings());
