@@ -185,9 +185,9 @@ public final class CrawlFrontier {
         return true;
     }
 
-    /** Whether {@code childId} of {@code parent} is still queued (not handed to a worker). */
-    public boolean isQueued(ParentState parent, String childId) {
-        return parent.queued() > 0 && queue(parent).byChild.containsKey(childId);
+    /** The ids of {@code parent}'s queued children (not handed to a worker), in no particular order. */
+    public List<String> queuedChildIds(ParentState parent) {
+        return parent.queued() == 0 ? List.of() : new ArrayList<>(queue(parent).byChild.keySet());
     }
 
     /** A child of {@code parent} that was in flight ended: its host may take another task. */
@@ -231,7 +231,11 @@ public final class CrawlFrontier {
 
     /** Drops everything {@code parent} holds here: it stops scheduling (cancel, stop_all) or ended. */
     public void forget(ParentState parent) {
-        if (parent.queued() > 0 || queues.containsKey(parent.id())) {
+        Queue loaded = queues.get(parent.id());
+        if (loaded != null) {
+            // the in-memory view holds exactly the stored entries: no scan of the store needed
+            loaded.byChild.values().forEach(entry -> queueStore.delete(queueKey(parent.id(), entry.seq)));
+        } else if (parent.queued() > 0) {
             for (String key : keysWithPrefix(queueStore, parent.id() + "/")) {
                 queueStore.delete(key);
             }

@@ -166,11 +166,15 @@ public final class ParentState {
         droppedByMaxPages++;
     }
 
-    /** Moves one child's count from {@code from} to {@code to}. */
+    /**
+     * Moves one child's count from {@code from} to {@code to}. A cancelled child is no work done: it does not feed
+     * the ETA's completion rate (a cancel moves a crawl's whole queue at once, and the estimator's fit per child would
+     * make that the slowest event a crawl has).
+     */
     public void childMoved(ChildStatus from, ChildStatus to, Instant at) {
         adjust(from, -1);
         adjust(to, +1);
-        if (to.isTerminal() && !from.isTerminal()) {
+        if (to.isTerminal() && !from.isTerminal() && to != ChildStatus.CANCELLED) {
             eta.finished(at.toEpochMilli());
         }
         if (to == ChildStatus.RUNNING && status == JobStatus.PENDING) {

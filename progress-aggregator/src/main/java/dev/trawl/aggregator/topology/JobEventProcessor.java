@@ -445,17 +445,24 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
      * document counted, so {@code document_count} stays the number of documents saved for the job.
      */
     private void cancelPendingChildren(ParentState parent, Instant at) {
-        for (ChildState child : children.pendingOf(parent.id())) {
-            if (parent.isCrawl() && !frontier.isQueued(parent, child.childId())) {
-                continue; // with a worker
+        if (!parent.isCrawl()) {
+            children.pendingOf(parent.id()).forEach(child -> cancel(parent, child, at));
+            return;
+        }
+        // the queue holds exactly the children not handed out; a scan of all children would visit every one
+        for (String childId : frontier.queuedChildIds(parent)) {
+            ChildState child = children.get(parent.id(), childId);
+            if (child != null && child.status() == ChildStatus.PENDING) {
+                cancel(parent, child, at);
             }
-            children.put(parent.id(), child.withStatus(ChildStatus.CANCELLED, child.attempt(), "cancelled", null, null,
-                    null, at));
-            parent.childMoved(ChildStatus.PENDING, ChildStatus.CANCELLED, at);
         }
-        if (parent.isCrawl()) {
-            frontier.forget(parent);
-        }
+        frontier.forget(parent);
+    }
+
+    private void cancel(ParentState parent, ChildState child, Instant at) {
+        children.put(parent.id(), child.withStatus(ChildStatus.CANCELLED, child.attempt(), "cancelled", null, null,
+                null, at));
+        parent.childMoved(ChildStatus.PENDING, ChildStatus.CANCELLED, at);
     }
 
     /** Schedules the normalised {@code url} as a child unless it is known already or {@code max_pages} is reached. */
