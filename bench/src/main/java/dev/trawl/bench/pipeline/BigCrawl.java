@@ -19,6 +19,7 @@ final class BigCrawl {
     private final boolean withSmall;
     private double besideMs = Double.NaN;
     private long besidePages;
+    private volatile String besideId;
 
     BigCrawl(PipelineBenchmark bench, int run, boolean withSmall) {
         this.bench = bench;
@@ -52,6 +53,10 @@ final class BigCrawl {
             small.get(bench.options().crawlTimeout().toSeconds(), TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             throw new IllegalStateException("the small crawl beside the big one failed", e.getCause());
+        }
+        if (besideId != null) {
+            PipelineBenchmark.say("run " + run + ": small crawl beside the big one, hops: "
+                    + CrawlHops.of(bench.pipeline().bootstrapServers(), besideId));
         }
         double wallMs = crawl.msUntil(end);
         if (!end.status().startsWith("completed")) {
@@ -89,6 +94,7 @@ final class BigCrawl {
             Watcher.Arrival end = bench.awaitEnd(crawl);
             besideMs = crawl.msUntil(end);
             besidePages = end.finished();
+            besideId = crawl.id();
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

@@ -60,7 +60,30 @@ final class CancelCrawl {
         PipelineBenchmark.say(String.format("run %d: cancelled at %d of %d finished (progress %.0f %%); terminal "
                 + "snapshot %s after the 202", run, at.finished(), at.total(), at.progress() * 100,
                 Stats.duration(terminalMs)));
+        PipelineBenchmark.say("run " + run + ": the cancel, ms after the 202 (record timestamps): "
+                + timeline(crawl.id(), accepted / 1000, end.atMicros() / 1000));
         return new RunFigures.Cancel(quiet, end.status(), at.progress(), at.finished(), at.total(), at.inFlight(),
                 terminalMs, after, requests.size());
+    }
+
+    /**
+     * Where the time from the 202 to the terminal snapshot went: the cancel command's record, the first
+     * {@code stopping} snapshot (the workers skip the job's tasks from when they read it), the job's last child
+     * terminal event (the workers' share), the terminal snapshot's record (the aggregator's) and its arrival.
+     */
+    private String timeline(String jobId, long acceptedMs, long endMs) {
+        EventLog events = EventLog.read(bench.pipeline().bootstrapServers(), java.util.Set.of(jobId));
+        List<Long> terminal = events.terminalEvents(jobId);
+        long lastVersion = events.snapshotRecords(jobId).keySet().stream().mapToLong(Long::longValue).max().orElse(-1);
+        return String.format("command %s, stopping snapshot %s, last child event %s (%d after the 202), terminal "
+                        + "snapshot %s, at the watcher %d", since(events.cancelRequested(jobId), acceptedMs),
+                since(events.firstStopping(jobId), acceptedMs),
+                since(terminal.isEmpty() ? null : terminal.get(terminal.size() - 1), acceptedMs),
+                terminal.stream().filter(t -> t > acceptedMs).count(),
+                since(events.snapshotRecords(jobId).get(lastVersion), acceptedMs), endMs - acceptedMs);
+    }
+
+    private static String since(Long atMs, long acceptedMs) {
+        return atMs == null ? "n/a" : Long.toString(atMs - acceptedMs);
     }
 }

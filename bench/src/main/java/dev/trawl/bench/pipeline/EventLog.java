@@ -32,6 +32,9 @@ final class EventLog {
 
     private final Map<String, List<Long>> terminalEvents = new HashMap<>();
     private final Map<String, Map<Long, Long>> snapshots = new HashMap<>();
+    /** Per job: its cancel_requested event's timestamp, and its first snapshot showing {@code stopping}. */
+    private final Map<String, Long> cancelRequested = new HashMap<>();
+    private final Map<String, Long> firstStopping = new HashMap<>();
 
     private EventLog() {
     }
@@ -59,6 +62,11 @@ final class EventLog {
                     JsonNode value = Json.MAPPER.readTree(r.value());
                     if (r.topic().equals(Topics.PARENT_PROGRESS.name())) {
                         log.snapshots.get(key).put(value.path("version").asLong(), r.timestamp());
+                        if (value.path("stopping").asBoolean(false)) {
+                            log.firstStopping.merge(key, r.timestamp(), Math::min);
+                        }
+                    } else if ("cancel_requested".equals(value.path("type").asString())) {
+                        log.cancelRequested.putIfAbsent(key, r.timestamp());
                     } else if ("child_status_changed".equals(value.path("type").asString())
                             && isTerminal(value.path("status").asString())
                             && finishedChildren.get(key).add(value.path("child_id").asString())) {
@@ -78,6 +86,16 @@ final class EventLog {
     /** Record timestamp (epoch ms) of each of the job's snapshot records, by version. */
     Map<Long, Long> snapshotRecords(String jobId) {
         return snapshots.get(jobId);
+    }
+
+    /** The job's cancel_requested record timestamp (epoch ms), null when none. */
+    Long cancelRequested(String jobId) {
+        return cancelRequested.get(jobId);
+    }
+
+    /** The record timestamp of the job's first snapshot with {@code stopping} set, null when none. */
+    Long firstStopping(String jobId) {
+        return firstStopping.get(jobId);
     }
 
     private static boolean isTerminal(String status) {

@@ -106,6 +106,7 @@ public final class PipelineBenchmark implements AutoCloseable {
                 Watcher.Arrival end = awaitEnd(alone);
                 say(String.format("run %d: small crawl alone: %d pages in %s", r, end.finished(),
                         Stats.duration(alone.msUntil(end))));
+                say("run " + r + ": small crawl alone, hops: " + CrawlHops.of(pipeline.bootstrapServers(), alone.id()));
                 fair = new RunFigures.Fair(quiet, alone.msUntil(end), end.finished(), Double.NaN, 0);
             }
             RunFigures.Big big = null;
