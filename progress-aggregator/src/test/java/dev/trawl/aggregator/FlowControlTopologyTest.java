@@ -257,6 +257,29 @@ class FlowControlTopologyTest {
     }
 
     @Test
+    void aYoungCrawlGetsMostOfTheWindowBesideAnOldOne() throws Exception {
+        start(12, 12);
+        submit("old", 10_000, page("old.test", 0));
+        for (int i = 0; i < 120; i++) {
+            crawlOne("old", 1_000, 0L);
+        }
+        submit("young", 10_000, page("young.test", 0));
+        // the old crawl has handed out over 130 children, the young one none: weights under 1/2 and 1 of the 12
+        int youngMost = 0;
+        while (latest.get("young") == null || latest.get("young").status() != JobStatus.COMPLETED) {
+            crawlOne("young", 60, 0L);
+            crawlOne("old", 1_000, 0L);
+            punctuate();
+            youngMost = Math.max(youngMost, inFlight.getOrDefault("young", Set.of()).size());
+            assertThat(inFlight.get("old").size() + inFlight.getOrDefault("young", Set.of()).size())
+                    .as("the window").isLessThanOrEqualTo(12);
+        }
+        assertThat(latest.get("young").completed()).isEqualTo(60);
+        assertThat(youngMost).as("the young crawl's most in flight: more than an equal share (6)").isGreaterThan(6);
+        assertThat(inFlight.get("old")).as("the old crawl keeps its least share").isNotEmpty();
+    }
+
+    @Test
     void aHostWithADelayIsServedFromOneKeyAndAHostWithoutIsSpread() throws Exception {
         start(64, 64);
         submit("polite", 10_000, page("slow.test", 0));

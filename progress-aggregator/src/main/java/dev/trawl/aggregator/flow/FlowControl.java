@@ -18,10 +18,15 @@ import org.slf4j.LoggerFactory;
  * aggregator folds in time means a backlog, and a backlog is staleness: the window keeps the events in flight to
  * what folds within the target. Bounds: {@code [min-limit, max-limit]}.
  *
- * <p>A parent's share is {@code min(max-per-parent, ceil(limit / active parents))}; an active parent is one with
- * children in flight or queued. The share is checked when a parent dispatches, so a parent above its share (the
- * big one, when a small one arrives) dispatches nothing until enough of its children finished; the freed room goes
- * to the parents below theirs, which the processors retry every {@code dispatch-interval}.
+ * <p><b>Shares favour the young</b> (least attained service, as schedulers that keep short jobs short do): a parent
+ * that has handed out {@code n} children weighs {@code 1 / (1 + n / }{@value #ATTAINED_SCALE}{@code )}, and its
+ * share is the limit split by weight among the parents with children queued, at least {@value #MIN_SHARE}, at most
+ * {@code max-per-parent}. A crawl that just started thus gets most of the window beside one that has handed out
+ * thousands: a small crawl's levels go out whole, as they would alone, while the big one waits a little; two crawls
+ * of the same age share equally. Parents with nothing queued ask for nothing and weigh nothing, so the room they do
+ * not need is not held back from the others. The share is checked when a parent dispatches, so a parent above it
+ * (the big one, when a small one arrives) dispatches nothing until enough of its children finished; the freed room
+ * goes to the parents below theirs, which the processors retry every {@code dispatch-interval}.
  *
  * <p>Thread-safe: stream threads share one instance. Each method is short and uncontended in the common case of
  * one stream thread.
@@ -30,6 +35,10 @@ public final class FlowControl {
 
     private static final Logger log = LoggerFactory.getLogger(FlowControl.class);
     private static final long LOG_INTERVAL_MS = 1_000;
+    /** Children handed out at which a parent weighs half as much as one that just started. */
+    static final long ATTAINED_SCALE = 100;
+    /** The least share of a parent with children queued, however old. */
+    static final long MIN_SHARE = 4;
 
     /**
      * @param initialLimit        the limit at start, before any measurement
@@ -67,9 +76,18 @@ public final class FlowControl {
     }
 
     private final Settings settings;
-    /** The active parents (children in flight or queued) and their children in flight. */
-    private final Map<String, Long> parents = new HashMap<>();
+
+    /** What an active parent holds: children in flight, and its weight (0 while it has nothing queued). */
+    private static final class Held {
+        long inFlight;
+        double weight;
+    }
+
+    /** The active parents: children in flight or queued. */
+    private final Map<String, Held> parents = new HashMap<>();
     private long inFlight;
+    /** The weights of the active parents. */
+    private double totalWeight;
     private int limit;
 
     /** Wall-clock time of the first fold or tick: events sent before it are not this instance's to answer for. */
@@ -100,13 +118,17 @@ public final class FlowControl {
         return parents.size();
     }
 
-    /** How many more children {@code parentId}, holding {@code parentInFlight}, may dispatch now; 0 when none. */
-    public synchronized long room(String parentId, long parentInFlight) {
-        Long held = parents.get(parentId);
-        int active = parents.size() + (held == null ? 1 : 0);
-        long share = Math.min(settings.maxPerParent(), (limit + active - 1) / active);
+    /**
+     * How many more children {@code parentId}, holding {@code parentInFlight} and having handed out
+     * {@code attained} children in all, may dispatch now; 0 when none.
+     */
+    public synchronized long room(String parentId, long parentInFlight, long attained) {
+        Held held = parents.get(parentId);
+        double weight = weight(attained);
+        double total = totalWeight - (held == null ? 0 : held.weight) + weight;
+        long share = Math.min(settings.maxPerParent(), Math.max(MIN_SHARE, (long) Math.ceil(limit * weight / total)));
         // what the parent holds now, not what it last reported: a child of it may just have ended
-        long others = inFlight - (held == null ? 0 : held);
+        long others = inFlight - (held == null ? 0 : held.inFlight);
         long room = Math.min(share - parentInFlight, limit - others - parentInFlight);
         if (room <= 0) {
             heldBack = true;
@@ -119,16 +141,39 @@ public final class FlowControl {
      * Records what {@code parentId} holds now. A parent with nothing in flight and nothing queued is forgotten: it
      * no longer counts as active.
      */
-    public synchronized void update(String parentId, long parentInFlight, boolean queued) {
-        long held = Math.max(0, parentInFlight);
-        Long before = held > 0 || queued ? parents.put(parentId, held) : parents.remove(parentId);
-        inFlight += held - (before == null ? 0 : before);
+    public synchronized void update(String parentId, long parentInFlight, boolean queued, long attained) {
+        long holds = Math.max(0, parentInFlight);
+        Held held = parents.get(parentId);
+        if (holds == 0 && !queued) {
+            if (held != null) {
+                parents.remove(parentId);
+                inFlight -= held.inFlight;
+                totalWeight -= held.weight;
+            }
+        } else {
+            if (held == null) {
+                held = new Held();
+                parents.put(parentId, held);
+            }
+            double weight = queued ? weight(attained) : 0;
+            inFlight += holds - held.inFlight;
+            totalWeight += weight - held.weight;
+            held.inFlight = holds;
+            held.weight = weight;
+        }
+        if (parents.isEmpty()) {
+            totalWeight = 0; // no rounding left behind
+        }
         peakInFlight = Math.max(peakInFlight, inFlight);
     }
 
     /** Forgets {@code parentId} (its task moved to another instance or closed). */
     public synchronized void release(String parentId) {
-        update(parentId, 0, false);
+        update(parentId, 0, false, 0);
+    }
+
+    static double weight(long attained) {
+        return 1 / (1 + Math.max(0, attained) / (double) ATTAINED_SCALE);
     }
 
     /**

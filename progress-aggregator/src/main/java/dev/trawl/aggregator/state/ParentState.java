@@ -239,6 +239,11 @@ public final class ParentState {
         return inFlight;
     }
 
+    /** Children handed to the workers so far (the known ones not queued): the service the parent has had. */
+    public long handedOut() {
+        return total - queued;
+    }
+
     public long trackedInFlight() {
         return trackedInFlight;
     }

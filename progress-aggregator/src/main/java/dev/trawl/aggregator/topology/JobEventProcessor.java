@@ -173,7 +173,7 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
 
     /** Hands queued children of {@code parent} to the workers, as many as its share of the window allows. */
     private void dispatch(ParentState parent) {
-        long room = flow.room(parent.id(), parent.inFlight());
+        long room = flow.room(parent.id(), parent.inFlight(), parent.handedOut());
         if (room > 0) {
             long now = context.currentSystemTimeMs();
             Instant at = Instant.ofEpochMilli(now);
@@ -563,7 +563,7 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
             boolean queued = parent.queued() > 0 && parent.acceptsNewChildren();
             if (queued || parent.inFlight() > 0) {
                 inFlow.add(parent.id());
-                flow.update(parent.id(), parent.inFlight(), queued);
+                flow.update(parent.id(), parent.inFlight(), queued, parent.handedOut());
             } else if (inFlow.remove(parent.id())) {
                 flow.release(parent.id());
             }
