@@ -41,6 +41,14 @@ done
 wants() { local t; for t in "${targets[@]}"; do [ "$t" = "$1" ] || [ "$t" = all ] && return 0; done; return 1; }
 
 log() { printf '[build-images] %s\n' "$*"; }
+# docker build, quiet unless it fails (then its output, less the legacy builder's deprecation notice)
+docker_build() {
+  local out
+  if ! out=$(docker build -q "$@" 2>&1); then
+    grep -v -e '^DEPRECATED: The legacy builder' -e 'BuildKit is currently disabled' -e '^ *environment-variable' <<<"$out" >&2
+    return 1
+  fi
+}
 have_image() { ! $rebuild && docker image inspect "$1" >/dev/null 2>&1; }
 
 # The Debian mirror this machine's apt uses (deb822 .sources or a one-line sources.list)
@@ -82,7 +90,7 @@ build_jre() {
   mkdir -p "$ctx/ca-certificates"
   cp /usr/local/share/ca-certificates/*.crt "$ctx/ca-certificates/" 2>/dev/null || true
   log "building $JRE_IMAGE"
-  docker build -q -t "$JRE_IMAGE" --build-arg BASE_IMAGE="$DEBIAN_IMAGE" "$ctx" >/dev/null
+  docker_build -t "$JRE_IMAGE" --build-arg BASE_IMAGE="$DEBIAN_IMAGE" "$ctx"
   rm -rf "$ctx"
 }
 
@@ -93,7 +101,7 @@ build_kafka() {
   "${MVN[@]}" -f docker/kafka/pom.xml dependency:copy-dependencies \
     -DincludeScope=runtime -DoutputDirectory="$ROOT/docker/kafka/target/libs"
   log "building $KAFKA_IMAGE"
-  docker build -q -t "$KAFKA_IMAGE" --build-arg BASE_IMAGE="$JRE_IMAGE" docker/kafka >/dev/null
+  docker_build -t "$KAFKA_IMAGE" --build-arg BASE_IMAGE="$JRE_IMAGE" docker/kafka
 }
 
 build_services() {
@@ -108,11 +116,11 @@ build_services() {
   for service in "${SERVICES[@]}"; do
     log "building trawl/$service:local"
     # the repository root as context; .dockerignore sends only the jars and docker/service/
-    docker build -q -t "trawl/$service:local" -f docker/service/Dockerfile \
-      --build-arg MODULE="$service" --build-arg BASE_IMAGE="$JRE_IMAGE" . >/dev/null
+    docker_build -t "trawl/$service:local" -f docker/service/Dockerfile \
+      --build-arg MODULE="$service" --build-arg BASE_IMAGE="$JRE_IMAGE" .
   done
   log "building trawl/site:local"
-  docker build -q -t trawl/site:local --build-arg BASE_IMAGE="$DEBIAN_IMAGE" docker/site >/dev/null
+  docker_build -t trawl/site:local --build-arg BASE_IMAGE="$DEBIAN_IMAGE" docker/site
 }
 
 docker info >/dev/null 2>&1 || { echo "no Docker engine answers (scripts/compose-smoke.sh starts one)" >&2; exit 1; }
