@@ -56,30 +56,9 @@ fail() { say "FAILED: $*"; exit 1; }
 
 # ---------------------------------------------------------------------------------------------- prerequisites
 phase "prerequisites (packages, dockerd)"
-apt_install() {
-  if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
-  else
-    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
-  fi
-}
-missing=()
-command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
-command -v docker-compose >/dev/null 2>&1 || docker compose version >/dev/null 2>&1 || missing+=(docker-compose)
-command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
-command -v python3 >/dev/null 2>&1 || missing+=(python3)
-command -v curl >/dev/null 2>&1 || missing+=(curl)
-if [ ${#missing[@]} -gt 0 ]; then say "installing ${missing[*]}"; apt_install "${missing[@]}"; fi
+. scripts/docker-engine.sh
+trawl_docker_up "$LOGS/dockerd.log" || fail "no Docker engine"
 if command -v docker-compose >/dev/null 2>&1; then COMPOSE_BIN=(docker-compose); else COMPOSE_BIN=(docker compose); fi
-
-DOCKERD_PID=""
-if ! docker info >/dev/null 2>&1; then
-  say "no Docker engine answers: starting dockerd"
-  dockerd >"$LOGS/dockerd.log" 2>&1 &
-  DOCKERD_PID=$!
-  for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
-  docker info >/dev/null 2>&1 || { tail -n 30 "$LOGS/dockerd.log"; fail "dockerd did not start"; }
-fi
 say "$(docker version --format 'engine {{.Server.Version}}') ; $("${COMPOSE_BIN[@]}" version --short 2>/dev/null || true)"
 
 compose_files=()
@@ -97,11 +76,7 @@ cleanup() {
   fi
   if [ "${TRAWL_SMOKE_KEEP:-}" != true ]; then
     if [ ${#compose_files[@]} -gt 0 ]; then compose down -v --remove-orphans >/dev/null 2>&1; fi
-    if [ -n "$DOCKERD_PID" ]; then
-      say "stopping the dockerd this script started"
-      kill "$DOCKERD_PID" 2>/dev/null
-      wait "$DOCKERD_PID" 2>/dev/null
-    fi
+    trawl_docker_down
   fi
   printf '\n=== phase times\n'
   printf '%s\n' "${phase_times[@]}"
