@@ -12,9 +12,7 @@ import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Locale;
@@ -36,12 +34,14 @@ import org.apache.hc.client5.http.classic.methods.HttpGet;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
-import org.apache.hc.core5.http.io.EofSensorInputStream;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.client5.http.utils.DateUtils;
 import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.io.EofSensorInputStream;
 import org.apache.hc.core5.http.io.SocketConfig;
 import org.apache.hc.core5.util.Timeout;
 
@@ -183,7 +183,7 @@ public final class Fetcher implements AutoCloseable {
         try {
             response = client.executeOpen(null, get, null);
             int status = response.getCode();
-            String contentType = header(response, "Content-Type", "");
+            ContentType contentType = ContentType.parseLenient(header(response, "Content-Type", ""));
             String mime = mimeOf(contentType);
             HttpEntity entity = response.getEntity();
             boolean wanted = status / 100 == 2 && acceptedMime.test(mime);
@@ -334,7 +334,10 @@ public final class Fetcher implements AutoCloseable {
         return header == null ? fallback : header.getValue();
     }
 
-    /** Retry-After as delta-seconds or an HTTP date; null when absent or unreadable. */
+    /**
+     * Retry-After as delta-seconds or an HTTP date (IMF-fixdate or the obsolete RFC 850 form, read by HttpClient's
+     * {@link DateUtils}); null when absent or unreadable.
+     */
     static Duration retryAfter(String value) {
         if (value == null || value.isBlank()) {
             return null;
@@ -343,13 +346,12 @@ public final class Fetcher implements AutoCloseable {
         try {
             return Duration.ofSeconds(Math.max(0, Long.parseLong(v)));
         } catch (NumberFormatException notSeconds) {
-            try {
-                Duration wait = Duration.between(ZonedDateTime.now(),
-                        ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME));
-                return wait.isNegative() ? Duration.ZERO : wait;
-            } catch (DateTimeParseException notADate) {
+            Instant at = DateUtils.parseStandardDate(v);
+            if (at == null) {
                 return null;
             }
+            Duration wait = Duration.between(Instant.now(), at);
+            return wait.isNegative() ? Duration.ZERO : wait;
         }
     }
 
@@ -361,20 +363,16 @@ public final class Fetcher implements AutoCloseable {
         }
     }
 
-    static String mimeOf(String contentType) {
-        int semicolon = contentType.indexOf(';');
-        return (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim().toLowerCase(Locale.ROOT);
+    /** The media type, lower case; "" when the header is absent or unreadable (HttpCore's lenient parser). */
+    static String mimeOf(ContentType contentType) {
+        return contentType == null || contentType.getMimeType() == null ? ""
+                : contentType.getMimeType().trim().toLowerCase(Locale.ROOT);
     }
 
-    static String charsetOf(String contentType) {
-        for (String param : contentType.split(";")) {
-            String p = param.trim();
-            if (p.regionMatches(true, 0, "charset=", 0, 8)) {
-                String value = p.substring(8).trim().replace("\"", "").replace("'", "");
-                return value.isEmpty() ? null : value;
-            }
-        }
-        return null;
+    /** The charset parameter as sent (the converter falls back to detection when Java does not know it). */
+    static String charsetOf(ContentType contentType) {
+        String charset = contentType == null ? null : contentType.getParameter("charset");
+        return charset == null || charset.isBlank() ? null : charset.trim();
     }
 
     private static String seconds(Duration d) {
