@@ -193,8 +193,12 @@ check_exported() { # JOB: one Markdown file per document in the exporter's folde
 }
 
 check_endpoints() { # the gateway's health and metrics, as the healthchecks and a Prometheus see them
-  curl -sS -f "$GATEWAY/actuator/health/readiness" | grep -q '"UP"' || fail "gateway readiness is not UP"
-  curl -sS -f "$GATEWAY/actuator/prometheus" | grep -q '^jvm_' || fail "gateway has no Prometheus metrics"
+  # read whole, then searched: grep -q in a pipe would end curl early, and pipefail would call that a failure
+  local body
+  body=$(curl -sS -f "$GATEWAY/actuator/health/readiness") && grep -q '"UP"' <<<"$body" \
+    || fail "gateway readiness is not UP: $body"
+  body=$(curl -sS -f "$GATEWAY/actuator/prometheus") && grep -q '^jvm_' <<<"$body" \
+    || fail "gateway has no Prometheus metrics"
   say "gateway: readiness UP, Prometheus metrics served"
 }
 
