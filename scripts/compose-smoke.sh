@@ -222,7 +222,8 @@ crawl_with_fault() { # NAME BOOTSTRAP FAULT-COMMAND...
 
 kill_one_worker() {
   local victim
-  victim=$(compose ps -q crawler-worker | head -n 1)
+  # sed reads all its input (head would end the writer early, and pipefail would fail the script)
+  victim=$(compose ps -q crawler-worker | sed -n 1p)
   say "killing worker container $(docker inspect -f '{{.Name}}' "$victim") (SIGKILL)"
   docker kill "$victim" >/dev/null
 }
