@@ -1,9 +1,12 @@
 package dev.trawl.aggregator;
 
 import dev.trawl.aggregator.flow.FlowControl;
+import dev.trawl.aggregator.observability.AggregatorMeters;
+import dev.trawl.aggregator.observability.KafkaStreamsHealthIndicator;
 import dev.trawl.aggregator.topology.ProgressTopology;
 import dev.trawl.api.topic.TopicAdmin;
 import dev.trawl.api.topic.Topics;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -12,7 +15,10 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Bean;
 
-/** The progress-aggregator service: Spring Boot wiring around {@link ProgressAggregator}. */
+/**
+ * The progress-aggregator service: Spring Boot wiring around {@link ProgressAggregator}, with Actuator's health
+ * ({@code kafkaStreams}) and Prometheus meters (Trawl's own and the Streams client's) on {@code server.port}.
+ */
 @SpringBootApplication
 public class AggregatorApplication {
 
@@ -49,5 +55,21 @@ public class AggregatorApplication {
                 streamThreads, new ProgressTopology.Settings(snapshotInterval, hostShards, childRetention,
                         retentionScanInterval, new FlowControl.Settings(initialLimit, minLimit, maxLimit, maxPerParent,
                         delayedHostInFlight, targetAge, adjustInterval, dispatchInterval)), Map.of()));
+    }
+
+    @Bean
+    KafkaStreamsHealthIndicator kafkaStreamsHealthIndicator(ProgressAggregator aggregator) {
+        return new KafkaStreamsHealthIndicator(aggregator);
+    }
+
+    @Bean
+    AggregatorMeters aggregatorMeters(ProgressAggregator aggregator) {
+        return new AggregatorMeters(aggregator);
+    }
+
+    /** The Streams client's own metrics (threads, tasks, the main consumers' lag, producers) as Micrometer meters. */
+    @Bean(destroyMethod = "close")
+    KafkaStreamsMetrics kafkaStreamsMetrics(ProgressAggregator aggregator) {
+        return new KafkaStreamsMetrics(aggregator.kafkaStreams());
     }
 }

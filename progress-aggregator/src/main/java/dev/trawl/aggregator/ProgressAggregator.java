@@ -2,6 +2,7 @@ package dev.trawl.aggregator;
 
 import dev.trawl.aggregator.errors.DeadLetterDeserializationHandler;
 import dev.trawl.aggregator.errors.DeadLetterProcessingHandler;
+import dev.trawl.aggregator.flow.FlowControl;
 import dev.trawl.aggregator.topology.CommitPacing;
 import dev.trawl.aggregator.topology.ProgressTopology;
 import java.nio.file.Path;
@@ -71,6 +72,7 @@ public final class ProgressAggregator implements AutoCloseable {
     }
 
     private final KafkaStreams streams;
+    private final FlowControl flow;
 
     public ProgressAggregator(Settings settings) {
         this(settings, null);
@@ -79,7 +81,8 @@ public final class ProgressAggregator implements AutoCloseable {
     /** With Kafka clients of the caller's making (a test watches what the producer is asked to do), or Streams' own. */
     public ProgressAggregator(Settings settings, KafkaClientSupplier clients) {
         CommitPacing pacing = pacing(settings);
-        var topology = ProgressTopology.build(settings.topology(), pacing);
+        this.flow = new FlowControl(settings.topology().flow());
+        var topology = ProgressTopology.build(settings.topology(), pacing, flow);
         this.streams = new KafkaStreams(topology, properties(settings), new LagTrackingClientSupplier(pacing,
                 clients != null ? clients : new DefaultKafkaClientSupplier()));
         streams.setUncaughtExceptionHandler(e -> {
@@ -136,6 +139,16 @@ public final class ProgressAggregator implements AutoCloseable {
 
     public KafkaStreams.State state() {
         return streams.state();
+    }
+
+    /** The Kafka Streams client, for its metrics (Micrometer's {@code KafkaStreamsMetrics}). */
+    public KafkaStreams kafkaStreams() {
+        return streams;
+    }
+
+    /** The window of children in flight shared by this instance's tasks, for its meters. */
+    public FlowControl flowControl() {
+        return flow;
     }
 
     /** Active tasks (input partitions) this instance processes now. */

@@ -100,6 +100,10 @@ public final class FlowControl {
     private boolean heldBack;
     private long peakInFlight;
     private long lastLogMs = -1;
+    // since start, for the service's meters (read at a scrape): child terminal events folded, their ages, the late
+    private long foldedTotal;
+    private long foldedAgeMsTotal;
+    private long lateTotal;
 
     public FlowControl(Settings settings) {
         this.settings = settings;
@@ -116,6 +120,25 @@ public final class FlowControl {
 
     public synchronized int activeParents() {
         return parents.size();
+    }
+
+    public synchronized int limit() {
+        return limit;
+    }
+
+    /** Child terminal events folded since this instance started (those {@link #folded} counts). */
+    public synchronized long foldedTotal() {
+        return foldedTotal;
+    }
+
+    /** The sum of their ages (worker send to fold), in milliseconds. */
+    public synchronized long foldedAgeMsTotal() {
+        return foldedAgeMsTotal;
+    }
+
+    /** How many of them were older than {@code target-age}. */
+    public synchronized long lateTotal() {
+        return lateTotal;
     }
 
     /**
@@ -191,8 +214,11 @@ public final class FlowControl {
         }
         long ageMs = nowMs - sentAtMs;
         samples++;
+        foldedTotal++;
+        foldedAgeMsTotal += ageMs;
         if (ageMs > settings.targetAge().toMillis()) {
             late++;
+            lateTotal++;
         }
         maxAgeMs = Math.max(maxAgeMs, ageMs);
     }
