@@ -33,6 +33,7 @@ public final class CrawlWorker implements AutoCloseable {
     private final TransactionalTaskLoop loop;
     private final Thread thread;
     private final CancelledParents cancelledParents;
+    private final WorkerActivity activity = new WorkerActivity();
     private final AtomicBoolean closed = new AtomicBoolean();
 
     /** Skips the queued tasks of parents that are stopping or ended, read from {@code trawl.parent-progress}. */
@@ -54,7 +55,7 @@ public final class CrawlWorker implements AutoCloseable {
                 settings.maxCrawlDelay());
         PageCrawler crawler = new PageCrawler(settings, fetcher, robots, new HostPoliteness(),
                 new PageConverter(settings.maxLinks(), settings.maxMarkdownChars()));
-        this.loop = new TransactionalTaskLoop(settings, crawler, fetchPool, cancelledParents);
+        this.loop = new TransactionalTaskLoop(settings, crawler, fetchPool, cancelledParents, activity);
         this.thread = new Thread(this::runLoop, name);
     }
 
@@ -69,6 +70,11 @@ public final class CrawlWorker implements AutoCloseable {
 
     public boolean isRunning() {
         return thread.isAlive();
+    }
+
+    /** What the task loop has done (pages by outcome, polls, transactions), for health checks and meters. */
+    public WorkerActivity activity() {
+        return activity;
     }
 
     private void runLoop() {

@@ -4,6 +4,7 @@ import dev.trawl.api.topic.DeadLetters;
 import dev.trawl.worker.CrawlMetrics;
 import dev.trawl.worker.TaskContext;
 import dev.trawl.worker.TaskOutcome;
+import dev.trawl.worker.WorkerActivity;
 import dev.trawl.worker.WorkerSettings;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,16 +38,21 @@ final class OutcomeTransactions implements AutoCloseable {
     private final OffsetLedger ledger;
     private final CancelledParents cancelledParents;
     private final ToLongFunction<TopicPartition> delayKeptMs;
+    private final WorkerActivity activity;
     private final HostDelayReports hostDelays = new HostDelayReports(10_000);
     private KafkaProducer<byte[], byte[]> producer;
 
-    /** @param delayKeptMs per partition, the politeness delay a next owner must wait after taking it over */
+    /**
+     * @param delayKeptMs per partition, the politeness delay a next owner must wait after taking it over
+     * @param activity    told of each committed outcome and of the producers opened and closed
+     */
     OutcomeTransactions(WorkerSettings settings, OffsetLedger ledger, CancelledParents cancelledParents,
-                        ToLongFunction<TopicPartition> delayKeptMs) {
+                        ToLongFunction<TopicPartition> delayKeptMs, WorkerActivity activity) {
         this.settings = settings;
         this.ledger = ledger;
         this.cancelledParents = cancelledParents;
         this.delayKeptMs = delayKeptMs;
+        this.activity = activity;
         this.producer = newProducer();
     }
 
@@ -93,6 +99,10 @@ final class OutcomeTransactions implements AutoCloseable {
         producer.sendOffsetsToTransaction(offsets, group);
         producer.commitTransaction();
         CrawlMetrics.add(CrawlMetrics.Phase.PRODUCE, start);
+        activity.transactionCommitted();
+        for (TaskBatch.Item item : committing) {
+            activity.reported(item.outcome);
+        }
         staged.forEach((partition, stage) -> {
             ledger.apply(partition, stage);
             batch.partition(partition).prefix = stage.prefix();
@@ -108,6 +118,7 @@ final class OutcomeTransactions implements AutoCloseable {
             producer.abortTransaction();
         } catch (KafkaException | IllegalStateException abortFailed) {
             log.warn("cannot abort ({}); starting a new transactional producer", abortFailed.toString());
+            activity.clientClosed(producer);
             producer.close(Duration.ZERO);
             producer = newProducer();
         }
@@ -137,11 +148,13 @@ final class OutcomeTransactions implements AutoCloseable {
         KafkaProducer<byte[], byte[]> created = new KafkaProducer<>(WorkerClients.transactionalProducer(settings),
                 new ByteArraySerializer(), new ByteArraySerializer());
         created.initTransactions();
+        activity.producerOpened(created);
         return created;
     }
 
     @Override
     public void close() {
+        activity.clientClosed(producer);
         producer.close(Duration.ofSeconds(5));
     }
 }

@@ -5,6 +5,7 @@ import dev.trawl.api.topic.Topics;
 import dev.trawl.worker.CrawlMetrics;
 import dev.trawl.worker.TaskContext;
 import dev.trawl.worker.TaskOutcome;
+import dev.trawl.worker.WorkerActivity;
 import dev.trawl.worker.WorkerSettings;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,6 +21,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -64,6 +66,7 @@ public final class TransactionalTaskLoop implements Runnable {
     private final TaskProcessor processor;
     private final ExecutorService fetchPool;
     private final CancelledParents cancelledParents;
+    private final WorkerActivity activity;
     private final OffsetLedger ledger = new OffsetLedger();
     /** Partitions acquired whose committed metadata (with the previous owner's delay) was not read yet. */
     private final Set<TopicPartition> acquiredUnread = new HashSet<>();
@@ -91,11 +94,18 @@ public final class TransactionalTaskLoop implements Runnable {
     }
 
     public TransactionalTaskLoop(WorkerSettings settings, TaskProcessor processor, ExecutorService fetchPool,
-                                 CancelledParents cancelledParents) {
+                                 CancelledParents cancelledParents, WorkerActivity activity) {
         this.settings = settings;
         this.processor = processor;
         this.fetchPool = fetchPool;
         this.cancelledParents = cancelledParents;
+        this.activity = activity;
+    }
+
+    /** How long the group coordinator waits for the consumer's heartbeats before it evicts it. */
+    public static Duration sessionTimeout(WorkerSettings settings) {
+        return Duration.ofMillis(Long.parseLong(String.valueOf(WorkerClients.consumer(settings)
+                .get(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG))));
     }
 
     /** Asks the loop to finish its current batch and stop; safe from any thread. */
@@ -111,14 +121,17 @@ public final class TransactionalTaskLoop implements Runnable {
     public void run() {
         consumer = new KafkaConsumer<>(WorkerClients.consumer(settings), new ByteArrayDeserializer(),
                 new ByteArrayDeserializer());
+        activity.consumerOpened(consumer);
         try {
             transactions = new OutcomeTransactions(settings, ledger, cancelledParents,
-                    partition -> processor.delayKept(partition.partition()).toMillis());
+                    partition -> processor.delayKept(partition.partition()).toMillis(), activity);
             statusProducer = new KafkaProducer<>(WorkerClients.statusProducer(settings), new ByteArraySerializer(),
                     new ByteArraySerializer());
+            activity.producerOpened(statusProducer);
             consumer.subscribe(List.of(Topics.CRAWL_TASKS.name()), new OwnershipListener());
             while (!stopping) {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(settings.pollTimeout());
+                activity.polled();
                 if (!records.isEmpty()) {
                     processBatch(records);
                 }
@@ -165,6 +178,7 @@ public final class TransactionalTaskLoop implements Runnable {
             throw e;
         } catch (KafkaException e) {
             log.warn("batch transaction failed, consuming the rest of the batch again: {}", e.toString());
+            activity.transactionFailed(e);
             giveUp(inFlight);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -173,6 +187,7 @@ public final class TransactionalTaskLoop implements Runnable {
         } catch (RuntimeException e) {
             // e.g. a producer in an unusable state: never skip the batch, start it over
             log.error("batch failed, consuming the rest of it again", e);
+            activity.transactionFailed(e);
             giveUp(inFlight);
         }
     }
@@ -309,12 +324,14 @@ public final class TransactionalTaskLoop implements Runnable {
     private void closeQuietly() {
         try {
             if (statusProducer != null) {
+                activity.clientClosed(statusProducer);
                 statusProducer.close(Duration.ofSeconds(5));
             }
             if (transactions != null) {
                 transactions.close();
             }
         } finally {
+            activity.clientClosed(consumer);
             consumer.close(Duration.ofSeconds(5));
         }
     }
@@ -348,6 +365,7 @@ public final class TransactionalTaskLoop implements Runnable {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             log.debug("assigned {}", partitions);
+            activity.joined();
             // the committed offsets are read when the partition's first records arrive (outside this callback),
             // before any of its tasks runs
             ledger.forget(partitions);
