@@ -16,6 +16,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationListener;
@@ -55,9 +56,13 @@ public class JobStreamController implements ApplicationListener<ContextClosedEve
     private final AtomicLong tooSlow = new AtomicLong();
     private final ScheduledFuture<?> sweep;
 
+    private final LongAdder pushed;
+
     public JobStreamController(JobQueries jobs, ReadModel readModel, ScheduledExecutorService liveScheduler,
-                               GatewayProperties properties) {
+                               GatewayProperties properties, LiveMeters meters) {
         this.jobs = jobs;
+        this.pushed = meters.pushedToStreams;
+        meters.connectedStreams(open::size);
         this.readModel = readModel;
         this.scheduler = liveScheduler;
         this.config = properties.stream();
@@ -97,7 +102,7 @@ public class JobStreamController implements ApplicationListener<ContextClosedEve
             throw new NotFoundException("no job " + id);
         }
         ServletStreamOutput output = ServletStreamOutput.open(request, response, format, config.timeout());
-        StreamClient client = new StreamClient(id, format, scheduler, config.coalesceInterval());
+        StreamClient client = new StreamClient(id, format, scheduler, config.coalesceInterval(), pushed);
         client.onClose(() -> {
             open.remove(client);
             byJob.remove(id, client);

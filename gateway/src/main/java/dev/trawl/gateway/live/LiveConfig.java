@@ -54,6 +54,11 @@ class LiveConfig implements WebSocketConfigurer {
         return completions;
     }
 
+    @Bean
+    static LiveMeters liveMeters() {
+        return new LiveMeters();
+    }
+
     /** Flushes live outboxes; sends to a slow client are bounded by the session decorator's time limit. */
     @Bean(destroyMethod = "shutdownNow")
     static ScheduledExecutorService liveScheduler() {

@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationListener;
@@ -58,10 +59,13 @@ public class LiveSocketHandler extends TextWebSocketHandler implements Applicati
     private final Map<String, SocketClient> clients = new ConcurrentHashMap<>();
     private final Subscribers subscribers = new Subscribers();
     private final ScheduledFuture<?> sweep;
+    private final LongAdder pushed;
 
     public LiveSocketHandler(JobQueries jobs, ReadModel readModel, ScheduledExecutorService liveScheduler,
-                             GatewayProperties properties) {
+                             GatewayProperties properties, LiveMeters meters) {
         this.jobs = jobs;
+        this.pushed = meters.pushedToSockets;
+        meters.connectedSockets(clients::size);
         this.readModel = readModel;
         this.scheduler = liveScheduler;
         this.config = properties.ws();
@@ -146,7 +150,7 @@ public class LiveSocketHandler extends TextWebSocketHandler implements Applicati
         session.setTextMessageSizeLimit((int) config.maxTextMessageSize().toBytes());
         session.setBinaryMessageSizeLimit(1024);
         clients.put(session.getId(), new SocketClient(session, jobs, scheduler, config.coalesceInterval(),
-                config.sendTimeLimit(), config.heartbeatInterval()));
+                config.sendTimeLimit(), config.heartbeatInterval(), pushed));
     }
 
     @Override

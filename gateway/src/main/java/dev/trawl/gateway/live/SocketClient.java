@@ -25,6 +25,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.web.socket.CloseStatus;
@@ -73,6 +74,7 @@ final class SocketClient {
     private final ScheduledExecutorService scheduler;
     private final long intervalNanos;
     private final Sender sender = new Sender();
+    private final LongAdder pushed;
 
     private final Object lock = new Object();
     // guarded by lock
@@ -97,9 +99,11 @@ final class SocketClient {
     private volatile long lastHeardNanos = System.nanoTime();
     private volatile boolean closed;
 
+    /** @param pushed counts the job snapshots handed to the connection */
     SocketClient(WebSocketSession session, JobQueries jobs, ScheduledExecutorService scheduler, Duration interval,
-                 Duration sendTimeLimit, Duration heartbeatInterval) {
+                 Duration sendTimeLimit, Duration heartbeatInterval, LongAdder pushed) {
         this.session = session;
+        this.pushed = pushed;
         Session nativeSession = ((NativeWebSocketSession) session).getNativeSession(Session.class);
         if (nativeSession == null) {
             throw new IllegalStateException("not a Jakarta WebSocket session: " + session);
@@ -200,6 +204,7 @@ final class SocketClient {
                 } else {
                     delivered.put(jobId, current.get().version());
                     replyLocked(LiveMessages.jobMessage(LiveMessages.SNAPSHOT, current.get()));
+                    pushed.increment();
                 }
                 if (detail) {
                     detailed.add(jobId);
@@ -395,6 +400,7 @@ final class SocketClient {
                     if (wants(update.jobId()) && update.version() > delivered.getOrDefault(update.jobId(), NOTHING)) {
                         delivered.put(update.jobId(), update.version());
                         batch.add(update.json());
+                        pushed.increment();
                     }
                 }
                 pending.clear();

@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +51,7 @@ final class StreamClient implements ReadModel.ParentListener {
     private final StreamFormat format;
     private final ScheduledExecutorService scheduler;
     private final long intervalNanos;
+    private final LongAdder pushed;
     private volatile Output output;
     private Runnable onClose = () -> { };
 
@@ -70,8 +72,11 @@ final class StreamClient implements ReadModel.ParentListener {
     private volatile long lastWriteNanos = System.nanoTime();
     private volatile boolean closed;
 
-    StreamClient(String jobId, StreamFormat format, ScheduledExecutorService scheduler, Duration interval) {
+    /** @param pushed counts the snapshots written */
+    StreamClient(String jobId, StreamFormat format, ScheduledExecutorService scheduler, Duration interval,
+                 LongAdder pushed) {
         this.jobId = jobId;
+        this.pushed = pushed;
         this.format = format;
         this.scheduler = scheduler;
         this.intervalNanos = interval.toNanos();
@@ -221,6 +226,7 @@ final class StreamClient implements ReadModel.ParentListener {
         lastFlushNanos = now;
         delivered = snapshot.version();
         ended = snapshot.terminal();
+        pushed.increment();
         return format.snapshot(snapshot, first);
     }
 

@@ -3,6 +3,11 @@ package dev.trawl.gateway.readmodel;
 import dev.trawl.api.topic.Topic;
 import dev.trawl.api.topic.Topics;
 import dev.trawl.gateway.TopicBootstrap;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,6 +28,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
@@ -35,9 +41,13 @@ import org.springframework.stereotype.Component;
  * counted and skipped instead of stopping the poll loop; the gateway does not own these topics, so it has no
  * business dead-lettering their records. The view is "caught up" once every partition has reached the end offset
  * it had when the consumer started.
+ *
+ * <p>Meters: {@code trawl.gateway.readmodel.records} tagged {@code result} (applied, unreadable),
+ * {@code trawl.gateway.readmodel.caught.up} (1 once caught up), and the consumer's own metrics (its lag:
+ * {@code kafka.consumer.fetch.manager.records.lag.max}).
  */
 @Component
-public class ReadModelConsumer implements SmartLifecycle {
+public class ReadModelConsumer implements SmartLifecycle, MeterBinder {
 
     private static final Logger log = LoggerFactory.getLogger(ReadModelConsumer.class);
     private static final List<Topic<String, ?>> SOURCES =
@@ -46,6 +56,9 @@ public class ReadModelConsumer implements SmartLifecycle {
 
     private final ReadModel readModel;
     private final String bootstrapServers;
+    private final ObjectProvider<MeterRegistry> registry;
+    /** The consumer's own metrics (its lag, fetches) as meters, while it runs. */
+    private KafkaClientMetrics clientMetrics;
     private final AtomicLong unreadableRecords = new AtomicLong();
     private final AtomicLong recordsApplied = new AtomicLong();
     private volatile boolean caughtUp;
@@ -53,9 +66,10 @@ public class ReadModelConsumer implements SmartLifecycle {
     private volatile KafkaConsumer<String, byte[]> consumer;
     private Thread thread;
 
-    public ReadModelConsumer(ReadModel readModel, TopicBootstrap topics) {
+    public ReadModelConsumer(ReadModel readModel, TopicBootstrap topics, ObjectProvider<MeterRegistry> registry) {
         this.readModel = readModel;
         this.bootstrapServers = topics.bootstrapServers();
+        this.registry = registry;
     }
 
     /** True once the view holds everything the topics held when the gateway started. */
@@ -72,6 +86,19 @@ public class ReadModelConsumer implements SmartLifecycle {
     }
 
     @Override
+    public void bindTo(MeterRegistry meters) {
+        FunctionCounter.builder("trawl.gateway.readmodel.records", recordsApplied, AtomicLong::get)
+                .description("Records of the compacted topics read into the read model").tag("result", "applied")
+                .register(meters);
+        FunctionCounter.builder("trawl.gateway.readmodel.records", unreadableRecords, AtomicLong::get)
+                .description("Records of the compacted topics read into the read model").tag("result", "unreadable")
+                .register(meters);
+        Gauge.builder("trawl.gateway.readmodel.caught.up", this, c -> c.caughtUp ? 1 : 0)
+                .description("1 once the read model holds what the topics held when the gateway started")
+                .register(meters);
+    }
+
+    @Override
     public synchronized void start() {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -83,6 +110,10 @@ public class ReadModelConsumer implements SmartLifecycle {
         // snapshots arrive in the aggregator's transactions: keep the fetch wait short, for latency
         props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20);
         consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+        registry.ifAvailable(meters -> {
+            clientMetrics = new KafkaClientMetrics(consumer);
+            clientMetrics.bindTo(meters);
+        });
         running = true;
         thread = new Thread(this::run, "trawl-gateway-readmodel");
         thread.setDaemon(true);
@@ -103,6 +134,10 @@ public class ReadModelConsumer implements SmartLifecycle {
                 Thread.currentThread().interrupt();
             }
             thread = null;
+        }
+        if (clientMetrics != null) {
+            clientMetrics.close();
+            clientMetrics = null;
         }
     }
 
