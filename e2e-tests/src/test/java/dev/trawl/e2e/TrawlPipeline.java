@@ -12,6 +12,7 @@ import dev.trawl.worker.WorkerApplication;
 import dev.trawl.worker.WorkerSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,6 +70,8 @@ final class TrawlPipeline implements AutoCloseable {
     final String ws;
     private final Admin admin;
     private final JvmProcess[] workers = new JvmProcess[WORKERS];
+    /** Each worker process's HTTP port (Actuator: health, Prometheus). */
+    private final int[] workerPorts = new int[WORKERS];
     private final AtomicInteger starts = new AtomicInteger();
 
     private TrawlPipeline() {
@@ -178,10 +181,18 @@ final class TrawlPipeline implements AutoCloseable {
         throw new IllegalArgumentException("no worker " + instanceId);
     }
 
+    /** {@code http://127.0.0.1:<port>} of a worker process's Actuator endpoints. */
+    String workerActuator(int worker) {
+        return "http://127.0.0.1:" + workerPorts[worker];
+    }
+
     private JvmProcess startWorker(int i) {
         Path log = Path.of("target", "e2e-logs", instanceId(i) + "-" + starts.incrementAndGet() + ".log");
         try {
             Files.createDirectories(log.getParent());
+            try (ServerSocket free = new ServerSocket(0)) {
+                workerPorts[i] = free.getLocalPort();
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -191,18 +202,25 @@ final class TrawlPipeline implements AutoCloseable {
                 "--trawl.worker.instance-id=" + instanceId(i),
                 "--trawl.worker.politeness-delay=0ms",
                 "--trawl.worker.allowed-private-cidrs=127.0.0.0/8",
+                "--server.port=" + workerPorts[i],
                 "--spring.main.banner-mode=off");
     }
 
     /** The worker's executable jar beside the plain one this test compiles against (local repo or reactor). */
     private static Path workerJar() {
+        return executableJar(WorkerApplication.class);
+    }
+
+    /** The executable jar of the service whose main class is {@code application}, beside its plain jar. */
+    static Path executableJar(Class<?> application) {
         try {
-            Path plain = Path.of(WorkerApplication.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            if (Files.isDirectory(plain)) { // crawler-worker/target/classes in a reactor build
+            Path plain = Path.of(application.getProtectionDomain().getCodeSource().getLocation().toURI());
+            if (Files.isDirectory(plain)) { // <module>/target/classes in a reactor build
                 try (var jars = Files.list(plain.getParent())) {
                     return jars.filter(p -> p.getFileName().toString().endsWith("-exec.jar")).findFirst()
-                            .orElseThrow(() -> new IllegalStateException("no executable jar of the crawler worker "
-                                    + "in " + plain.getParent() + ": run 'mvn -DskipTests package' first"));
+                            .orElseThrow(() -> new IllegalStateException("no executable jar of "
+                                    + application.getSimpleName() + " in " + plain.getParent()
+                                    + ": run 'mvn -DskipTests package' first"));
                 }
             }
             return plain.resolveSibling(plain.getFileName().toString().replaceFirst("\\.jar$", "-exec.jar"));

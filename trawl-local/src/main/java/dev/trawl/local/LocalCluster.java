@@ -7,6 +7,7 @@ import dev.trawl.testkit.EmbeddedBroker;
 import dev.trawl.testkit.GeneratedSite;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -87,21 +88,31 @@ public final class LocalCluster {
         say("serving the sample site (" + options.sitePages() + " pages) at " + site.baseUrl());
 
         String kafka = "--trawl.kafka.bootstrap-servers=" + bootstrap;
+        // Actuator (health, Prometheus) of the aggregator and each worker on a free port of its own
+        List<String> actuators = new ArrayList<>();
+        int aggregatorPort = freePort();
+        actuators.add("aggregator http://localhost:" + aggregatorPort);
         services.add(ServiceProcess.start("progress-aggregator", home, runDir, List.of(kafka,
-                "--trawl.aggregator.state-dir=" + runDir.resolve("aggregator-state"))));
+                "--trawl.aggregator.state-dir=" + runDir.resolve("aggregator-state"),
+                "--server.port=" + aggregatorPort)));
         services.add(ServiceProcess.start("gateway", home, runDir, List.of(kafka,
                 "--server.port=" + options.httpPort())));
         for (int i = 1; i <= options.workers(); i++) {
+            int workerPort = freePort();
+            actuators.add("worker-" + i + " http://localhost:" + workerPort);
             services.add(ServiceProcess.start("crawler-worker", "crawler-worker-" + i, home, runDir, List.of(kafka,
                     // the demo crawls a loopback site: open 127.0.0.0/8 and nothing else
                     "--trawl.worker.allowed-private-cidrs=127.0.0.0/8",
                     "--trawl.worker.politeness-delay=0ms",
-                    "--trawl.worker.instance-id=local-" + i)));
+                    "--trawl.worker.instance-id=local-" + i,
+                    "--server.port=" + workerPort)));
         }
         String api = "http://localhost:" + options.httpPort();
         waitForGateway(api);
         say(String.format("up in %.1f s — dashboard and API: %s  (logs: %s)",
                 Duration.between(start, Instant.now()).toMillis() / 1000.0, api + "/", runDir.resolve("logs")));
+        say("health and Prometheus metrics at /actuator/health and /actuator/prometheus of: gateway " + api + ", "
+                + String.join(", ", actuators));
 
         String jobId = submitDemo(api);
         say("demo crawl submitted: " + api + "/api/jobs/" + jobId);
@@ -115,6 +126,13 @@ public final class LocalCluster {
             say("  ./trawl list    ./trawl submit " + site.seedUrl() + " --max-pages 100 --watch");
         }
         return last.status() == JobStatus.COMPLETED ? 0 : 1;
+    }
+
+    /** A port free now (the service binds it a moment later; nothing else on this machine should race for it). */
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
     }
 
     private void waitForGateway(String api) throws InterruptedException {

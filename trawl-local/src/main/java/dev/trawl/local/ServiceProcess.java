@@ -28,6 +28,11 @@ public final class ServiceProcess {
         return start(module, module, home, runDir, args);
     }
 
+    /**
+     * Starts {@code module}'s executable jar with {@code args}. Without a {@code --server.port=} among them, the
+     * service's HTTP port (the worker's and the aggregator's serve only Actuator) is a free one, so any number of
+     * services share this machine.
+     */
     public static ServiceProcess start(String module, String name, Path home, Path runDir, List<String> args) {
         Path jar = home.resolve(module).resolve("target").resolve(module + "-0.1.0-SNAPSHOT-exec.jar");
         if (!Files.isRegularFile(jar)) {
@@ -41,6 +46,9 @@ public final class ServiceProcess {
         command.add("-jar");
         command.add(jar.toString());
         command.addAll(args);
+        if (args.stream().noneMatch(arg -> arg.startsWith("--server.port="))) {
+            command.add("--server.port=0");
+        }
         try {
             Process process = new ProcessBuilder(command).directory(home.toFile())
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();
