@@ -80,7 +80,10 @@ class WorkerHealthAndMetricsTest {
 
             broker.close();
             brokerClosed = true;
-            await().atMost(Duration.ofSeconds(90)).until(() -> get(base + "/actuator/health/liveness").statusCode() == 503);
+            await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
+                HttpResponse<String> liveness = get(base + "/actuator/health/liveness");
+                assertThat(liveness.statusCode()).as(liveness.body()).isEqualTo(503);
+            });
             JsonNode down = Json.MAPPER.readTree(get(base + "/actuator/health").body()).path("components")
                     .path("crawlWorker");
             assertThat(down.path("status").asString()).isEqualTo("DOWN");
