@@ -12,8 +12,9 @@ import org.springframework.boot.health.contributor.HealthIndicator;
  * their work. DOWN when
  * <ul>
  *   <li>the task loop is not running (stopped, or ended on an unexpected error);</li>
- *   <li>the consumer lost the brokers: no heartbeat to its group coordinator for a session timeout and no broker
- *       connection (a long rebalance also pauses heartbeats, but keeps the connections);</li>
+ *   <li>the consumer lost the brokers: no broker connection at any check for a session timeout, and no heartbeat
+ *       to its group coordinator for as long (or no heartbeat figure at all: the consumer drops it while it has no
+ *       coordinator). A long rebalance also pauses heartbeats, but keeps the connections;</li>
  *   <li>no poll for longer than {@code max-poll-interval}: a batch is stuck, and the group has evicted the member;</li>
  *   <li>it never joined the group within {@link #JOIN_TIMEOUT} of its start;</li>
  *   <li>the transactional producer was fenced (another instance runs with this {@code instance-id}) or the last
@@ -29,6 +30,8 @@ public final class CrawlWorkerHealthIndicator implements HealthIndicator {
     private final CrawlWorker worker;
     private final long sessionTimeoutMs;
     private final long maxPollIntervalMs;
+    /** When a check first saw the consumer without a broker connection (0: it had one at the last check). */
+    private volatile long disconnectedSinceNanos;
 
     public CrawlWorkerHealthIndicator(CrawlWorker worker) {
         this.worker = worker;
@@ -42,6 +45,13 @@ public final class CrawlWorkerHealthIndicator implements HealthIndicator {
         double heartbeatAge = activity.heartbeatAgeSeconds();
         double connections = activity.consumerConnections();
         long sincePoll = activity.msSinceLastPoll();
+        long now = System.nanoTime();
+        if (connections != 0) {
+            disconnectedSinceNanos = 0;
+        } else if (disconnectedSinceNanos == 0) {
+            disconnectedSinceNanos = now;
+        }
+        long disconnectedMs = disconnectedSinceNanos == 0 ? 0 : (now - disconnectedSinceNanos) / 1_000_000;
         String down = null;
         if (!worker.isRunning()) {
             down = "the task loop is not running";
@@ -54,9 +64,9 @@ public final class CrawlWorkerHealthIndicator implements HealthIndicator {
             if (activity.msSinceCreated() > JOIN_TIMEOUT.toMillis()) {
                 down = "has not joined the consumer group in " + JOIN_TIMEOUT.toSeconds() + " s";
             }
-        } else if (heartbeatAge * 1000 > sessionTimeoutMs && connections == 0) {
-            down = "no broker: no connection, and no heartbeat to the group coordinator for "
-                    + Math.round(heartbeatAge) + " s";
+        } else if (disconnectedMs > sessionTimeoutMs && (heartbeatAge < 0 || heartbeatAge * 1000 > sessionTimeoutMs)) {
+            down = "no broker: no connection for " + disconnectedMs / 1000 + " s, and no heartbeat to the group "
+                    + "coordinator" + (heartbeatAge < 0 ? "" : " for " + Math.round(heartbeatAge) + " s");
         } else if (sincePoll > maxPollIntervalMs) {
             down = "no poll for " + sincePoll / 1000 + " s (max-poll-interval " + maxPollIntervalMs / 1000 + " s)";
         }
