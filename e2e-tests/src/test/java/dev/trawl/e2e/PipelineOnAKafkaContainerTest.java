@@ -1,0 +1,199 @@
+package dev.trawl.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+import static org.awaitility.Awaitility.await;
+
+import dev.trawl.aggregator.AggregatorApplication;
+import dev.trawl.api.serde.Json;
+import dev.trawl.gateway.GatewayApplication;
+import dev.trawl.testkit.GeneratedSite;
+import dev.trawl.testkit.JvmProcess;
+import dev.trawl.worker.WorkerApplication;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.kafka.KafkaContainer;
+import org.testcontainers.utility.DockerImageName;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The pipeline's services against a Kafka broker in a container (Testcontainers' {@link KafkaContainer}, KRaft)
+ * instead of the embedded one: the aggregator and a worker as processes from their executable jars, the gateway
+ * in this JVM, as {@link TrawlPipeline} runs them; each is ready by its own readiness probe before a crawl of a
+ * generated loopback site, which must end with exact counts.
+ *
+ * <p>The broker image is {@code trawl/kafka:4.2.1} ({@code docker/build-images.sh kafka} builds it from the Kafka jars
+ * of Maven Central: no image registry is reachable here), a stand-in for {@code apache/kafka}; override it with
+ * {@code -Dtrawl.kafka.image=…} or {@code TRAWL_KAFKA_IMAGE} (e.g. {@code apache/kafka:4.2.1} where a registry is
+ * reachable). Skipped when no Docker engine answers or the image is missing, except under {@code CI=true}, where
+ * {@code .ci/run} provides both and their absence fails the test.
+ */
+@Timeout(600)
+class PipelineOnAKafkaContainerTest {
+
+    static final String DEFAULT_IMAGE = "trawl/kafka:4.2.1";
+    private static final int PAGES = 60;
+    private static final int MAX_DEPTH = 50;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @Test
+    void aCrawlOnAKafkaContainerEndsWithExactCountsAndEveryServiceReportsReady() throws Exception {
+        DockerImageName image = requireDockerAndImage();
+        List<JvmProcess> processes = new ArrayList<>();
+        ConfigurableApplicationContext gateway = null;
+        try (KafkaContainer kafka = new KafkaContainer(image.asCompatibleSubstituteFor("apache/kafka"));
+             GeneratedSite site = GeneratedSite.start(PAGES, 10)) {
+            kafka.start();
+            String bootstrap = kafka.getBootstrapServers();
+            Path logs = Files.createDirectories(Path.of("target", "e2e-logs"));
+
+            int aggregatorPort = freePort();
+            processes.add(JvmProcess.startJar(TrawlPipeline.executableJar(AggregatorApplication.class),
+                    logs.resolve("container-aggregator.log"), List.of("-XX:+UseSerialGC"),
+                    "--trawl.kafka.bootstrap-servers=" + bootstrap,
+                    "--trawl.aggregator.state-dir=" + Files.createTempDirectory("container-aggregator"),
+                    "--server.port=" + aggregatorPort, "--spring.main.banner-mode=off"));
+            int workerPort = freePort();
+            processes.add(JvmProcess.startJar(TrawlPipeline.executableJar(WorkerApplication.class),
+                    logs.resolve("container-worker.log"), List.of("-XX:+UseSerialGC"),
+                    "--trawl.kafka.bootstrap-servers=" + bootstrap,
+                    "--trawl.worker.instance-id=container-worker",
+                    "--trawl.worker.politeness-delay=0ms",
+                    "--trawl.worker.allowed-private-cidrs=127.0.0.0/8",
+                    "--server.port=" + workerPort, "--spring.main.banner-mode=off"));
+            // the config name keeps the other services' application.yml on this classpath out of the gateway's,
+            // so its probes are set here as its application.yml sets them
+            gateway = new SpringApplicationBuilder(GatewayApplication.class).run(
+                    "--spring.config.name=e2e-gateway", "--server.port=0",
+                    "--trawl.kafka.bootstrap-servers=" + bootstrap, "--spring.main.banner-mode=off",
+                    "--management.endpoint.health.probes.enabled=true",
+                    "--management.endpoint.health.group.readiness.include=readinessState,readModel");
+            String api = "http://127.0.0.1:" + gateway.getEnvironment().getRequiredProperty("local.server.port");
+
+            for (String service : List.of(api, "http://127.0.0.1:" + aggregatorPort,
+                    "http://127.0.0.1:" + workerPort)) {
+                await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> {
+                    processes.forEach(p -> assertThat(p.isAlive()).as("%s is running", p.log()).isTrue());
+                    return status(service + "/actuator/health/readiness") == 200;
+                });
+            }
+
+            HttpResponse<String> submitted = http.send(HttpRequest.newBuilder(URI.create(api + "/api/jobs"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(Json.MAPPER.writeValueAsString(Map.of(
+                            "name", "on a Kafka container", "seeds", List.of(site.seedUrl()),
+                            "max_depth", MAX_DEPTH, "max_pages", 5000))))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(submitted.statusCode()).isEqualTo(201);
+            String jobId = Json.MAPPER.readTree(submitted.body()).get("id").asString();
+
+            JsonNode[] last = new JsonNode[1];
+            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(250)).until(() -> {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(api + "/api/jobs/" + jobId))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                last[0] = r.statusCode() == 200 ? Json.MAPPER.readTree(r.body()) : null;
+                return last[0] != null && !List.of("pending", "running").contains(last[0].get("status").asString());
+            });
+            int pages = site.reachablePages(MAX_DEPTH);
+            int missing = site.reachableMissing(MAX_DEPTH);
+            assertThat(pages).isEqualTo(PAGES);
+            assertThat(missing).isPositive();
+            JsonNode done = last[0];
+            assertThat(done.get("status").asString()).isEqualTo("completed");
+            assertThat(done.get("total").asLong()).isEqualTo(pages + missing);
+            assertThat(done.get("completed").asLong()).isEqualTo(pages);
+            assertThat(done.get("document_count").asLong()).isEqualTo(pages);
+            assertThat(done.get("failed").asLong()).isEqualTo(missing);
+            assertThat(done.get("progress_text").asString())
+                    .isEqualTo("0 pending, 0 running, " + pages + " completed, " + missing + " failed");
+
+            // the worker's committed outcomes, as its Prometheus endpoint counts them: this broker saw no other crawl
+            String scrape = body("http://127.0.0.1:" + workerPort + "/actuator/prometheus");
+            assertThat(sample(scrape, "trawl_worker_pages_total", "outcome=\"completed\"")).isEqualTo(pages);
+        } finally {
+            if (gateway != null) {
+                gateway.close();
+            }
+            processes.forEach(p -> p.stop(Duration.ofSeconds(30)));
+        }
+    }
+
+    /**
+     * The broker image, once a Docker engine answered and has it; else the test is skipped, or fails under
+     * {@code CI=true}.
+     */
+    private static DockerImageName requireDockerAndImage() {
+        String name = System.getProperty("trawl.kafka.image", System.getenv().getOrDefault("TRAWL_KAFKA_IMAGE",
+                DEFAULT_IMAGE));
+        boolean ci = "true".equalsIgnoreCase(System.getenv("CI"));
+        if (!DockerClientFactory.instance().isDockerAvailable()) {
+            unavailable(ci, "no Docker engine answers (under CI=true, .ci/run starts one)");
+        }
+        try {
+            DockerClientFactory.instance().client().inspectImageCmd(name).exec();
+        } catch (RuntimeException notThere) {
+            unavailable(ci, "the Docker engine has no image " + name + " (docker/build-images.sh kafka builds "
+                    + DEFAULT_IMAGE + "; no registry is reachable to pull one): " + notThere.getMessage());
+        }
+        return DockerImageName.parse(name);
+    }
+
+    private static void unavailable(boolean ci, String why) {
+        if (ci) {
+            fail("CI=true: " + why);
+        }
+        Assumptions.abort(why);
+    }
+
+    private int status(String url) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1; // not listening yet
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    private String body(String url) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /** The value of the sample of {@code metric} whose tags contain {@code tags}; fails when none has. */
+    private static double sample(String scrape, String metric, String tags) {
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(metric) + "\\{([^}]*)} ([0-9.eE+-]+)$").matcher(scrape);
+        while (m.find()) {
+            if (m.group(1).contains(tags)) {
+                return Double.parseDouble(m.group(2));
+            }
+        }
+        throw new AssertionError("no " + metric + " with " + tags + " in the scrape");
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
