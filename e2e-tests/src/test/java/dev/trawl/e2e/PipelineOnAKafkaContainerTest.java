@@ -60,7 +60,9 @@ class PipelineOnAKafkaContainerTest {
         DockerImageName image = requireDockerAndImage();
         List<JvmProcess> processes = new ArrayList<>();
         ConfigurableApplicationContext gateway = null;
-        try (KafkaContainer kafka = new KafkaContainer(image.asCompatibleSubstituteFor("apache/kafka"));
+        // the broker's JVM starts in seconds on a quiet machine; CI runs it beside the rest of the build
+        try (KafkaContainer kafka = new KafkaContainer(image.asCompatibleSubstituteFor("apache/kafka"))
+                .withStartupTimeout(Duration.ofMinutes(3));
              GeneratedSite site = GeneratedSite.start(PAGES, 10)) {
             kafka.start();
             String bootstrap = kafka.getBootstrapServers();

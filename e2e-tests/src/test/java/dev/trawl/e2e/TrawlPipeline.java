@@ -32,6 +32,7 @@ import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -147,7 +148,10 @@ final class TrawlPipeline implements AutoCloseable {
         long running = java.util.Arrays.stream(workers).filter(w -> w != null && w.isAlive()).count();
         @SuppressWarnings("unchecked")
         Map<String, Set<Integer>>[] assignment = new Map[1];
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).until(() -> {
+        // until the first worker joins, Kafka 4 answers a describe with GroupIdNotFoundException
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
+                .ignoreExceptionsMatching(e -> e.getCause() instanceof ExecutionException failed
+                        && failed.getCause() instanceof GroupIdNotFoundException).until(() -> {
             if (describeWorkerGroup().groupState() != GroupState.STABLE) {
                 return false;
             }
