@@ -1,6 +1,7 @@
 package dev.trawl.bench.pipeline;
 
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -72,7 +73,7 @@ final class CancelCrawl {
      * terminal event (the workers' share), the terminal snapshot's record (the aggregator's) and its arrival.
      */
     private String timeline(String jobId, long acceptedMs, long endMs) {
-        EventLog events = EventLog.read(bench.pipeline().bootstrapServers(), java.util.Set.of(jobId));
+        EventLog events = EventLog.read(bench.pipeline().bootstrapServers(), Set.of(jobId));
         List<Long> terminal = events.terminalEvents(jobId);
         long lastVersion = events.snapshotRecords(jobId).keySet().stream().mapToLong(Long::longValue).max().orElse(-1);
         return String.format("command %s, stopping snapshot %s, last child event %s (%d after the 202), terminal "

@@ -37,7 +37,7 @@ final class CrawlHops {
         try (KafkaConsumer<byte[], byte[]> consumer = TopicReader.fromStart(bootstrap, Topics.CRAWL_TASKS.name(),
                 Topics.JOB_EVENTS.name())) {
             Map<TopicPartition, Long> end = consumer.endOffsets(consumer.assignment());
-            while (!caughtUp(consumer, end)) {
+            while (!EventLog.caughtUp(consumer, end)) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
                     if (r.value() == null) {
                         continue;
@@ -89,14 +89,5 @@ final class CrawlHops {
                         + "p90 %.0f ms; latest terminal → dispatch p50 %.0f / p90 %.0f ms", dispatched.size(),
                 Stats.percentile(toRunning, 50), Stats.percentile(toRunning, 90), Stats.percentile(toEnd, 50),
                 Stats.percentile(toEnd, 90), Stats.percentile(toDispatch, 50), Stats.percentile(toDispatch, 90));
-    }
-
-    private static boolean caughtUp(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> end) {
-        for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
-            if (consumer.position(e.getKey()) < e.getValue()) {
-                return false;
-            }
-        }
-        return true;
     }
 }

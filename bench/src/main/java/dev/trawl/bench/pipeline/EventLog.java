@@ -102,7 +102,8 @@ final class EventLog {
         return "completed".equals(status) || "failed".equals(status) || "cancelled".equals(status);
     }
 
-    private static boolean caughtUp(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> end) {
+    /** Whether {@code consumer} has read every partition up to {@code end}. */
+    static boolean caughtUp(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> end) {
         for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
             if (consumer.position(e.getKey()) < e.getValue()) {
                 return false;
