@@ -5,6 +5,7 @@ import dev.trawl.api.event.JobStarted;
 import dev.trawl.api.id.Ids;
 import dev.trawl.api.topic.Topics;
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -52,12 +53,21 @@ public final class ProgressReporter implements AutoCloseable {
 
     /** A reporter with its own idempotent producer to {@code bootstrapServers}; closing it closes the producer. */
     public static ProgressReporter connect(String bootstrapServers) {
-        Map<String, Object> config = Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        return connect(bootstrapServers, Map.of());
+    }
+
+    /**
+     * A reporter with its own idempotent producer to a cluster that needs more settings, such as
+     * {@code security.protocol}, {@code sasl.mechanism} and {@code sasl.jaas.config}; closing it closes the producer.
+     */
+    public static ProgressReporter connect(String bootstrapServers, Map<String, ?> clientProperties) {
+        Map<String, Object> config = new HashMap<>(Map.of(
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.LINGER_MS_CONFIG, 5,
-                ProducerConfig.CLIENT_ID_CONFIG, "trawl-progress-reporter");
+                ProducerConfig.CLIENT_ID_CONFIG, "trawl-progress-reporter"));
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.putAll(clientProperties);
         return new ProgressReporter(new KafkaProducer<>(config, Topics.JOB_EVENTS.keySerde().serializer(),
                 Topics.JOB_EVENTS.valueSerde().serializer()), true, Clock.systemUTC());
     }

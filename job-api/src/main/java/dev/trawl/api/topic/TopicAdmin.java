@@ -37,8 +37,18 @@ public final class TopicAdmin {
      * @param replicationFactor replicas per partition (1 for a single local broker)
      */
     public static void ensureTopics(String bootstrapServers, Collection<Topic<?, ?>> topics, short replicationFactor) {
+        ensureTopics(bootstrapServers, Map.of(), topics, replicationFactor);
+    }
+
+    /**
+     * @param clientProperties  any other admin client setting, e.g. {@code security.protocol} and {@code sasl.*}
+     * @param replicationFactor replicas per partition (1 for a single local broker)
+     */
+    public static void ensureTopics(String bootstrapServers, Map<String, ?> clientProperties,
+                                    Collection<Topic<?, ?>> topics, short replicationFactor) {
         Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.putAll(clientProperties);
         try (Admin admin = Admin.create(props)) {
             List<NewTopic> wanted = new ArrayList<>();
             for (Topic<?, ?> topic : topics) {
