@@ -38,7 +38,7 @@ public final class CrawlWorker implements AutoCloseable {
 
     /** Skips the queued tasks of parents that are stopping or ended, read from {@code trawl.parent-progress}. */
     public CrawlWorker(WorkerSettings settings) {
-        this(settings, new TerminalParents(settings.bootstrapServers(),
+        this(settings, new TerminalParents(settings.bootstrapServers(), settings.kafkaOverrides(),
                 "trawl-worker-" + settings.instanceId() + "-parents", 100_000).start());
     }
 

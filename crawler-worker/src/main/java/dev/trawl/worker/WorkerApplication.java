@@ -26,7 +26,7 @@ public class WorkerApplication {
     /** Made (and the topics checked) with the context; its task loop starts with the context's lifecycle. */
     @Bean(destroyMethod = "close") // idempotent: the lifecycle's stop closed it already, unless it never started
     CrawlWorker crawlWorker(WorkerProperties properties) {
-        TopicAdmin.ensureTopics(properties.kafka().bootstrapServers(), Topics.ALL,
+        TopicAdmin.ensureTopics(properties.kafka().bootstrapServers(), properties.kafka().properties(), Topics.ALL,
                 properties.kafka().replicationFactor());
         return new CrawlWorker(properties.toSettings());
     }

@@ -2,6 +2,7 @@ package dev.trawl.worker;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
@@ -13,8 +14,16 @@ import org.springframework.util.unit.DataSize;
 @ConfigurationProperties("trawl")
 public record WorkerProperties(Kafka kafka, Worker worker) {
 
-    /** @param replicationFactor replicas of the topics this service creates when they are missing */
-    public record Kafka(String bootstrapServers, short replicationFactor) {
+    /**
+     * @param replicationFactor replicas of the topics this service creates when they are missing
+     * @param properties        any Kafka client setting (security, SASL, TLS, tuning) given to every client of the
+     *                          worker, applied after Trawl's own; e.g. {@code TRAWL_KAFKA_PROPERTIES_SECURITY_PROTOCOL}
+     */
+    public record Kafka(String bootstrapServers, short replicationFactor, Map<String, String> properties) {
+
+        public Kafka {
+            properties = properties == null ? Map.of() : Map.copyOf(properties);
+        }
     }
 
     /** @param instanceId empty = a random one (every running instance needs its own) */
@@ -36,6 +45,6 @@ public record WorkerProperties(Kafka kafka, Worker worker) {
                 worker.maxLinks(), worker.maxRetries(), worker.retryBackoff(), worker.robotsCacheTtl(),
                 worker.maxBatchDuration(), worker.commitInterval() == null ? WorkerSettings.DEFAULT_COMMIT_INTERVAL
                         : worker.commitInterval(), worker.maxPollInterval(), worker.pollTimeout(),
-                worker.allowedPrivateCidrs(), java.util.Map.of());
+                worker.allowedPrivateCidrs(), Map.copyOf(kafka.properties()));
     }
 }

@@ -47,6 +47,11 @@ public final class TerminalParents implements CancelledParents, AutoCloseable {
     private volatile boolean stopping;
 
     public TerminalParents(String bootstrapServers, String clientId, int capacity) {
+        this(bootstrapServers, Map.of(), clientId, capacity);
+    }
+
+    /** @param clientProperties any other client setting (security, for instance), applied after the reader's own */
+    public TerminalParents(String bootstrapServers, Map<String, ?> clientProperties, String clientId, int capacity) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
@@ -54,6 +59,7 @@ public final class TerminalParents implements CancelledParents, AutoCloseable {
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         // a cancel must bite before the next task starts: do not let the broker sit on a new snapshot
         props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, FETCH_MAX_WAIT_MS);
+        props.putAll(clientProperties);
         this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.stopped = new LinkedHashMap<>(1024, 0.75f, false) {
             @Override
