@@ -13,6 +13,7 @@ import java.util.Map;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 
 /**
@@ -20,6 +21,7 @@ import org.springframework.context.annotation.Bean;
  * ({@code kafkaStreams}) and Prometheus meters (Trawl's own and the Streams client's) on {@code server.port}.
  */
 @SpringBootApplication
+@EnableConfigurationProperties(KafkaClientProperties.class)
 public class AggregatorApplication {
 
     public static void main(String[] args) {
@@ -28,6 +30,7 @@ public class AggregatorApplication {
 
     @Bean(initMethod = "start", destroyMethod = "close")
     ProgressAggregator progressAggregator(
+            KafkaClientProperties kafka,
             @Value("${trawl.kafka.bootstrap-servers}") String bootstrapServers,
             @Value("${trawl.kafka.replication-factor}") int replicationFactor,
             @Value("${trawl.aggregator.application-id}") String applicationId,
@@ -49,12 +52,13 @@ public class AggregatorApplication {
             @Value("${trawl.aggregator.flow.target-age}") Duration targetAge,
             @Value("${trawl.aggregator.flow.adjust-interval}") Duration adjustInterval,
             @Value("${trawl.aggregator.flow.dispatch-interval}") Duration dispatchInterval) {
-        TopicAdmin.ensureTopics(bootstrapServers, Topics.ALL, (short) replicationFactor);
+        TopicAdmin.ensureTopics(bootstrapServers, kafka.properties(), Topics.ALL, (short) replicationFactor);
         return new ProgressAggregator(new ProgressAggregator.Settings(bootstrapServers, applicationId, stateDir,
                 commitInterval, backlogCommitInterval, backlogRecords, standbyReplicas, replicationFactor,
                 streamThreads, new ProgressTopology.Settings(snapshotInterval, hostShards, childRetention,
                         retentionScanInterval, new FlowControl.Settings(initialLimit, minLimit, maxLimit, maxPerParent,
-                        delayedHostInFlight, targetAge, adjustInterval, dispatchInterval)), Map.of()));
+                        delayedHostInFlight, targetAge, adjustInterval, dispatchInterval)),
+                Map.copyOf(kafka.properties())));
     }
 
     @Bean
