@@ -2,6 +2,7 @@ package dev.trawl.gateway;
 
 import dev.trawl.api.topic.TopicAdmin;
 import dev.trawl.api.topic.Topics;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -16,14 +17,21 @@ public class TopicBootstrap {
     private static final Logger log = LoggerFactory.getLogger(TopicBootstrap.class);
 
     private final String bootstrapServers;
+    private final Map<String, String> clientProperties;
 
     public TopicBootstrap(TrawlKafkaProperties kafka) {
         this.bootstrapServers = kafka.bootstrapServers();
-        TopicAdmin.ensureTopics(bootstrapServers, Topics.ALL, kafka.replicationFactor());
+        this.clientProperties = kafka.properties();
+        TopicAdmin.ensureTopics(bootstrapServers, clientProperties, Topics.ALL, kafka.replicationFactor());
         log.info("Trawl topics present on {}", bootstrapServers);
     }
 
     public String bootstrapServers() {
         return bootstrapServers;
+    }
+
+    /** {@code trawl.kafka.properties.*}, for every client of the gateway to apply after its own settings. */
+    public Map<String, String> clientProperties() {
+        return clientProperties;
     }
 }

@@ -39,7 +39,7 @@ public class ChildRecordReader implements DisposableBean {
 
     public ChildRecordReader(TopicBootstrap topics) {
         // a fetch left waiting for new data holds up the next request's fetch: keep the wait short
-        consumer = PositionedReads.consumer(topics.bootstrapServers(), "trawl-gateway-children-",
+        consumer = PositionedReads.consumer(topics, "trawl-gateway-children-",
                 Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2_000, ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10));
     }
 

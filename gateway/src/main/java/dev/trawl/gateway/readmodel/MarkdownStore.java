@@ -28,7 +28,7 @@ public class MarkdownStore implements DisposableBean {
     private final KafkaConsumer<String, byte[]> consumer;
 
     public MarkdownStore(TopicBootstrap topics) {
-        consumer = PositionedReads.consumer(topics.bootstrapServers(), "trawl-gateway-markdown-",
+        consumer = PositionedReads.consumer(topics, "trawl-gateway-markdown-",
                 Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1));
     }
 

@@ -1,5 +1,6 @@
 package dev.trawl.gateway.readmodel;
 
+import dev.trawl.gateway.TopicBootstrap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
@@ -20,14 +21,15 @@ final class PositionedReads {
      * @param clientIdPrefix names the consumer in the broker's logs and metrics
      * @param settings       more consumer settings (poll size, fetch wait)
      */
-    static KafkaConsumer<String, byte[]> consumer(String bootstrapServers, String clientIdPrefix,
+    static KafkaConsumer<String, byte[]> consumer(TopicBootstrap topics, String clientIdPrefix,
                                                   Map<String, Object> settings) {
         Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, topics.bootstrapServers());
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientIdPrefix + UUID.randomUUID());
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.putAll(settings);
+        props.putAll(topics.clientProperties());
         return new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
     }
 }

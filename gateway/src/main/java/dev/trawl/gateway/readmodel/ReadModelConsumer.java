@@ -56,6 +56,7 @@ public class ReadModelConsumer implements SmartLifecycle, MeterBinder {
 
     private final ReadModel readModel;
     private final String bootstrapServers;
+    private final Map<String, String> clientProperties;
     private final ObjectProvider<MeterRegistry> registry;
     /** The consumer's own metrics (its lag, fetches) as meters, while it runs. */
     private KafkaClientMetrics clientMetrics;
@@ -69,6 +70,7 @@ public class ReadModelConsumer implements SmartLifecycle, MeterBinder {
     public ReadModelConsumer(ReadModel readModel, TopicBootstrap topics, ObjectProvider<MeterRegistry> registry) {
         this.readModel = readModel;
         this.bootstrapServers = topics.bootstrapServers();
+        this.clientProperties = topics.clientProperties();
         this.registry = registry;
     }
 
@@ -109,6 +111,7 @@ public class ReadModelConsumer implements SmartLifecycle, MeterBinder {
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
         // snapshots arrive in the aggregator's transactions: keep the fetch wait short, for latency
         props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20);
+        props.putAll(clientProperties);
         consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
         registry.ifAvailable(meters -> {
             clientMetrics = new KafkaClientMetrics(consumer);

@@ -34,6 +34,7 @@ public class JobEventPublisher implements DisposableBean {
         // a request thread waits at most this long for metadata when the cluster is away
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
         props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
+        props.putAll(topics.clientProperties());
         producer = new KafkaProducer<>(props, Topics.JOB_EVENTS.keySerde().serializer(),
                 Topics.JOB_EVENTS.valueSerde().serializer());
     }
