@@ -2,10 +2,16 @@ package dev.trawl.exporter;
 
 import dev.trawl.api.topic.DeadLetters;
 import dev.trawl.api.topic.Topics;
+import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.kafka.autoconfigure.DefaultKafkaConsumerFactoryCustomizer;
+import org.springframework.boot.kafka.autoconfigure.DefaultKafkaProducerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.kafka.core.KafkaOperations;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
@@ -25,6 +31,29 @@ class ExporterKafkaConfig {
     @Bean
     MarkdownFiles markdownFiles(ExporterProperties properties) {
         return new MarkdownFiles(properties.directory());
+    }
+
+    /**
+     * {@code trawl.kafka.properties.*} (security, SASL, TLS) for the exporter's consumers too, so that one set of
+     * {@code TRAWL_KAFKA_*} variables configures every container; Boot's own {@code spring.kafka.*} work as usual.
+     */
+    @Bean
+    DefaultKafkaConsumerFactoryCustomizer trawlConsumerProperties(Environment environment) {
+        Map<String, Object> properties = trawlKafkaProperties(environment);
+        return factory -> factory.updateConfigs(properties);
+    }
+
+    /** The same for the producer of dead letters. */
+    @Bean
+    DefaultKafkaProducerFactoryCustomizer trawlProducerProperties(Environment environment) {
+        Map<String, Object> properties = trawlKafkaProperties(environment);
+        return factory -> factory.updateConfigs(properties);
+    }
+
+    private static Map<String, Object> trawlKafkaProperties(Environment environment) {
+        // values as strings: a map of objects would bind "client.id" as a nested map {client={id=...}}
+        return Map.copyOf(Binder.get(environment).bind("trawl.kafka.properties",
+                Bindable.mapOf(String.class, String.class)).orElse(Map.of()));
     }
 
     @Bean

@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -57,7 +59,9 @@ class DocumentsExporterTest {
                 "--server.port=0",
                 "--trawl.kafka.bootstrap-servers=" + bootstrap,
                 "--trawl.exporter.group-id=exporter-test-" + parent,
-                "--trawl.exporter.directory=" + folder)) {
+                "--trawl.exporter.directory=" + folder,
+                // any client setting passes through to the exporter's clients, as security settings do
+                "--trawl.kafka.properties.client.id=exporter-test-client-" + parent)) {
             Path parentFolder = folder.resolve(parent);
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                     assertThat(markdownFiles(parentFolder)).containsExactlyInAnyOrder("d-1.md", "d-2.md"));
@@ -66,6 +70,12 @@ class DocumentsExporterTest {
                     .contains("url: \"http://site.test/d-1\"\n", "title: \"Page d-1\"\n")
                     .endsWith("---\n\n# One\n\nfirst page\n");
             assertThat(Files.readString(parentFolder.resolve("d-2.md"))).endsWith("# Two \"quoted\"\n");
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+                String group = "exporter-test-" + parent;
+                var members = admin.describeConsumerGroups(List.of(group)).all().get().get(group).members();
+                assertThat(members).isNotEmpty().allSatisfy(member ->
+                        assertThat(member.clientId()).startsWith("exporter-test-client-" + parent));
+            }
 
             List<ConsumerRecord<byte[], byte[]>> deadLetters = new ArrayList<>();
             try (var reader = TopicReader.fromStart(bootstrap, Topics.DEAD_LETTERS.name())) {
