@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -45,6 +46,12 @@ public final class JvmProcess implements AutoCloseable {
      * {@code application.yml}, under {@link ParentGuard} so it ends when this JVM does; output goes to {@code log}.
      */
     public static JvmProcess startJar(Path executableJar, Path log, List<String> jvmArgs, String... args) {
+        return startJar(executableJar, log, jvmArgs, Map.of(), args);
+    }
+
+    /** As {@link #startJar(Path, Path, List, String...)}, with {@code env} added to this JVM's environment. */
+    public static JvmProcess startJar(Path executableJar, Path log, List<String> jvmArgs,
+                                      Map<String, String> env, String... args) {
         if (!executableJar.toFile().isFile()) {
             throw new IllegalStateException("missing " + executableJar + ": build it with 'mvn -DskipTests install'");
         }
@@ -65,8 +72,10 @@ public final class JvmProcess implements AutoCloseable {
         command.add("org.springframework.boot.loader.launch.JarLauncher");
         command.addAll(List.of(args));
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
-                    .start();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(log.toFile());
+            builder.environment().putAll(env);
+            Process process = builder.start();
             return new JvmProcess(process, log);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start " + executableJar, e);
