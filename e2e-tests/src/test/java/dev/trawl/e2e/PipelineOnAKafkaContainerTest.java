@@ -1,6 +1,7 @@
 package dev.trawl.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
 
@@ -24,11 +25,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.config.SaslConfigs;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.context.ConfigurableApplicationContext;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.kafka.KafkaContainer;
 import org.testcontainers.utility.DockerImageName;
@@ -36,15 +39,19 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * The pipeline's services against a Kafka broker in a container (Testcontainers' {@link KafkaContainer}, KRaft)
- * instead of the embedded one: the aggregator and a worker as processes from their executable jars, the gateway
- * in this JVM, as {@link TrawlPipeline} runs them; each is ready by its own readiness probe before a crawl of a
- * generated loopback site, which must end with exact counts.
+ * that admits only authenticated clients (SASL/PLAIN), as an existing cluster of a user's would: the aggregator, the
+ * gateway and a worker run as processes from their executable jars, configured the way their containers are, by
+ * environment variables only ({@code TRAWL_KAFKA_BOOTSTRAP_SERVERS}, {@code TRAWL_KAFKA_PROPERTIES_SECURITY_PROTOCOL},
+ * {@code TRAWL_KAFKA_PROPERTIES_SASL_*}). Each is ready by its own readiness probe before a crawl of a generated
+ * loopback site, which must end with exact counts; a client with a wrong password is refused, so the services
+ * passed the broker's authentication.
  *
  * <p>The broker image is {@code trawl/kafka:4.2.1} ({@code docker/build-images.sh kafka} builds it from the Kafka jars
- * of Maven Central: no image registry is reachable here), a stand-in for {@code apache/kafka}; override it with
- * {@code -Dtrawl.kafka.image=…} or {@code TRAWL_KAFKA_IMAGE} (e.g. {@code apache/kafka:4.2.1} where a registry is
- * reachable). Skipped when no Docker engine answers or the image is missing, except under {@code CI=true}, where
- * {@code .ci/run} provides both and their absence fails the test.
+ * of Maven Central: no image registry is reachable here), a stand-in for {@code apache/kafka}, configured from
+ * {@code KAFKA_*} variables as the official image is; override it with {@code -Dtrawl.kafka.image=…} or
+ * {@code TRAWL_KAFKA_IMAGE} (e.g. {@code apache/kafka:4.2.1} where a registry is reachable). Skipped when no Docker
+ * engine answers or the image is missing, except under {@code CI=true}, where {@code .ci/run} provides both and
+ * their absence fails the test.
  */
 @Timeout(600)
 class PipelineOnAKafkaContainerTest {
@@ -52,44 +59,53 @@ class PipelineOnAKafkaContainerTest {
     static final String DEFAULT_IMAGE = "trawl/kafka:4.2.1";
     private static final int PAGES = 60;
     private static final int MAX_DEPTH = 50;
+    private static final String PLAIN_LOGIN = "org.apache.kafka.common.security.plain.PlainLoginModule required";
 
     private final HttpClient http = HttpClient.newHttpClient();
 
     @Test
-    void aCrawlOnAKafkaContainerEndsWithExactCountsAndEveryServiceReportsReady() throws Exception {
+    void aCrawlOnASaslKafkaContainerEndsWithExactCountsAndEveryServiceReportsReady() throws Exception {
         DockerImageName image = requireDockerAndImage();
         List<JvmProcess> processes = new ArrayList<>();
-        ConfigurableApplicationContext gateway = null;
         // the broker's JVM starts in seconds on a quiet machine; CI runs it beside the rest of the build
         try (KafkaContainer kafka = new KafkaContainer(image.asCompatibleSubstituteFor("apache/kafka"))
-                .withStartupTimeout(Duration.ofMinutes(3));
+                .withStartupTimeout(Duration.ofMinutes(3))
+                // the listener clients use (Testcontainers names it PLAINTEXT) asks for SASL/PLAIN; the brokers'
+                // and the controller's own listeners stay as Testcontainers sets them
+                .withEnv("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP",
+                        "BROKER:PLAINTEXT,PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT")
+                .withEnv("KAFKA_SASL_ENABLED_MECHANISMS", "PLAIN")
+                .withEnv("KAFKA_LISTENER_NAME_PLAINTEXT_PLAIN_SASL_JAAS_CONFIG", PLAIN_LOGIN
+                        + " username=\"admin\" password=\"admin-secret\" user_trawl=\"trawl-secret\";");
              GeneratedSite site = GeneratedSite.start(PAGES, 10)) {
             kafka.start();
             String bootstrap = kafka.getBootstrapServers();
+            assertWrongPasswordIsRefused(bootstrap);
+            Map<String, String> env = Map.of(
+                    "TRAWL_KAFKA_BOOTSTRAP_SERVERS", bootstrap,
+                    "TRAWL_KAFKA_PROPERTIES_SECURITY_PROTOCOL", "SASL_PLAINTEXT",
+                    "TRAWL_KAFKA_PROPERTIES_SASL_MECHANISM", "PLAIN",
+                    "TRAWL_KAFKA_PROPERTIES_SASL_JAAS_CONFIG",
+                    PLAIN_LOGIN + " username=\"trawl\" password=\"trawl-secret\";");
             Path logs = Files.createDirectories(Path.of("target", "e2e-logs"));
 
             int aggregatorPort = freePort();
             processes.add(JvmProcess.startJar(TrawlPipeline.executableJar(AggregatorApplication.class),
-                    logs.resolve("container-aggregator.log"), List.of("-XX:+UseSerialGC"),
-                    "--trawl.kafka.bootstrap-servers=" + bootstrap,
+                    logs.resolve("container-aggregator.log"), List.of("-XX:+UseSerialGC"), env,
                     "--trawl.aggregator.state-dir=" + Files.createTempDirectory("container-aggregator"),
                     "--server.port=" + aggregatorPort, "--spring.main.banner-mode=off"));
             int workerPort = freePort();
             processes.add(JvmProcess.startJar(TrawlPipeline.executableJar(WorkerApplication.class),
-                    logs.resolve("container-worker.log"), List.of("-XX:+UseSerialGC"),
-                    "--trawl.kafka.bootstrap-servers=" + bootstrap,
+                    logs.resolve("container-worker.log"), List.of("-XX:+UseSerialGC"), env,
                     "--trawl.worker.instance-id=container-worker",
                     "--trawl.worker.politeness-delay=0ms",
                     "--trawl.worker.allowed-private-cidrs=127.0.0.0/8",
                     "--server.port=" + workerPort, "--spring.main.banner-mode=off"));
-            // the config name keeps the other services' application.yml on this classpath out of the gateway's,
-            // so its probes are set here as its application.yml sets them
-            gateway = new SpringApplicationBuilder(GatewayApplication.class).run(
-                    "--spring.config.name=e2e-gateway", "--server.port=0",
-                    "--trawl.kafka.bootstrap-servers=" + bootstrap, "--spring.main.banner-mode=off",
-                    "--management.endpoint.health.probes.enabled=true",
-                    "--management.endpoint.health.group.readiness.include=readinessState,readModel");
-            String api = "http://127.0.0.1:" + gateway.getEnvironment().getRequiredProperty("local.server.port");
+            int gatewayPort = freePort();
+            processes.add(JvmProcess.startJar(TrawlPipeline.executableJar(GatewayApplication.class),
+                    logs.resolve("container-gateway.log"), List.of("-XX:+UseSerialGC"), env,
+                    "--server.port=" + gatewayPort, "--spring.main.banner-mode=off"));
+            String api = "http://127.0.0.1:" + gatewayPort;
 
             for (String service : List.of(api, "http://127.0.0.1:" + aggregatorPort,
                     "http://127.0.0.1:" + workerPort)) {
@@ -132,10 +148,21 @@ class PipelineOnAKafkaContainerTest {
             String scrape = body("http://127.0.0.1:" + workerPort + "/actuator/prometheus");
             assertThat(sample(scrape, "trawl_worker_pages_total", "outcome=\"completed\"")).isEqualTo(pages);
         } finally {
-            if (gateway != null) {
-                gateway.close();
-            }
             processes.forEach(p -> p.stop(Duration.ofSeconds(30)));
+        }
+    }
+
+    /** The broker checks credentials: the services' clients above got in by theirs, not by an open door. */
+    private static void assertWrongPasswordIsRefused(String bootstrap) {
+        try (Admin admin = Admin.create(Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                AdminClientConfig.SECURITY_PROTOCOL_CONFIG, "SASL_PLAINTEXT",
+                SaslConfigs.SASL_MECHANISM, "PLAIN",
+                SaslConfigs.SASL_JAAS_CONFIG, PLAIN_LOGIN + " username=\"trawl\" password=\"wrong\";",
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 20_000))) {
+            assertThatThrownBy(() -> admin.listTopics().names().get())
+                    .hasCauseInstanceOf(SaslAuthenticationException.class);
         }
     }
 
