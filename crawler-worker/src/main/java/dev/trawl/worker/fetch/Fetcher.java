@@ -1,11 +1,12 @@
 package dev.trawl.worker.fetch;
 
+import static dev.trawl.worker.fetch.ResponseHeaders.header;
+
 import dev.trawl.api.event.ReasonClass;
 import dev.trawl.api.id.UrlNormalizer;
 import dev.trawl.worker.fetch.FetchResult.Failure;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
@@ -13,7 +14,6 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Optional;
@@ -25,9 +25,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
-import java.util.zip.GZIPInputStream;
-import java.util.zip.Inflater;
-import java.util.zip.InflaterInputStream;
 import javax.net.ssl.SSLException;
 import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.apache.hc.client5.http.classic.methods.HttpGet;
@@ -36,12 +33,9 @@ import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
-import org.apache.hc.client5.http.utils.DateUtils;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.ContentType;
-import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpEntity;
-import org.apache.hc.core5.http.io.EofSensorInputStream;
 import org.apache.hc.core5.http.io.SocketConfig;
 import org.apache.hc.core5.util.Timeout;
 
@@ -67,8 +61,6 @@ public final class Fetcher implements AutoCloseable {
     }
 
     private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
-    /** Error and redirect bodies up to this size are read and dropped so the connection can be reused. */
-    private static final int DRAIN_LIMIT = 16 * 1024;
 
     private final Options options;
     private final CloseableHttpClient client;
@@ -184,31 +176,27 @@ public final class Fetcher implements AutoCloseable {
             response = client.executeOpen(null, get, null);
             int status = response.getCode();
             ContentType contentType = ContentType.parseLenient(header(response, "Content-Type", ""));
-            String mime = mimeOf(contentType);
+            String mime = ResponseHeaders.mimeOf(contentType);
             HttpEntity entity = response.getEntity();
             boolean wanted = status / 100 == 2 && acceptedMime.test(mime);
-            Body body = Body.EMPTY;
+            ResponseBody body = ResponseBody.EMPTY;
             if (wanted && entity != null) {
-                String encoding = header(response, "Content-Encoding", "identity").trim().toLowerCase(Locale.ROOT);
+                String encoding = header(response, "Content-Encoding", "identity");
                 raw = entity.getContent();
-                InputStream decoded = switch (encoding) {
-                    case "identity", "" -> raw;
-                    case "gzip", "x-gzip" -> new GZIPInputStream(raw, 8192);
-                    case "deflate" -> new InflaterInputStream(raw, new Inflater(), 8192);
-                    default -> null;
-                };
+                InputStream decoded = ResponseBody.decoding(encoding, raw);
                 if (decoded == null) {
                     discard = true;
-                    return new Failure("unsupported content encoding " + encoding, ReasonClass.POLICY, status, false);
+                    return new Failure("unsupported content encoding " + encoding.trim().toLowerCase(Locale.ROOT),
+                            ReasonClass.POLICY, status, false);
                 }
-                body = readCapped(decoded, maxBodyBytes, deadline);
+                body = ResponseBody.readCapped(decoded, maxBodyBytes, deadline);
                 discard = body.truncated();
             } else if (entity != null) {
-                discard = !drained(entity);
+                discard = !ResponseBody.drained(entity);
             }
-            return new FetchResult.Response(uri.toString(), status, mime, charsetOf(contentType), body.bytes(),
-                    body.truncated(), header(response, "Location", null),
-                    retryAfter(header(response, "Retry-After", null)));
+            return new FetchResult.Response(uri.toString(), status, mime, ResponseHeaders.charsetOf(contentType),
+                    body.bytes(), body.truncated(), header(response, "Location", null),
+                    ResponseHeaders.retryAfter(header(response, "Retry-After", null), Instant.now()));
         } catch (IOException | RuntimeException e) {
             discard = true;
             if (Thread.currentThread().isInterrupted()) {
@@ -221,7 +209,7 @@ public final class Fetcher implements AutoCloseable {
         } finally {
             abort.cancel(false);
             if (discard) {
-                cutOff(response, raw, get);
+                ResponseBody.cutOff(response, raw, get::cancel);
             }
             if (response != null) {
                 try {
@@ -231,70 +219,6 @@ public final class Fetcher implements AutoCloseable {
                 }
             }
         }
-    }
-
-    /** Closes the connection under a body we stop reading; closing the response normally would drain it. */
-    private static void cutOff(ClassicHttpResponse response, InputStream raw, HttpGet get) {
-        try {
-            InputStream content = raw;
-            if (content == null && response != null && response.getEntity() != null) {
-                content = response.getEntity().getContent();
-            }
-            if (content instanceof EofSensorInputStream sensor) {
-                sensor.abort();
-                return;
-            }
-        } catch (IOException | RuntimeException alreadyGone) {
-            // nothing left to cut
-        }
-        get.cancel();
-    }
-
-    /** @param truncated there was more than the cap */
-    private record Body(byte[] bytes, boolean truncated) {
-        static final Body EMPTY = new Body(new byte[0], false);
-    }
-
-    private static Body readCapped(InputStream in, int maxBytes, long deadline) throws IOException {
-        byte[] buffer = new byte[Math.min(maxBytes + 1, 32 * 1024)];
-        int size = 0;
-        while (true) {
-            if (size == buffer.length) {
-                if (size > maxBytes) {
-                    return new Body(Arrays.copyOf(buffer, maxBytes), true);
-                }
-                buffer = Arrays.copyOf(buffer, (int) Math.min((long) maxBytes + 1, buffer.length * 2L));
-            }
-            int n = in.read(buffer, size, buffer.length - size);
-            if (n < 0) {
-                return new Body(size == buffer.length ? buffer : Arrays.copyOf(buffer, size), false);
-            }
-            size += n;
-            if (size > maxBytes) {
-                return new Body(Arrays.copyOf(buffer, maxBytes), true);
-            }
-            if (System.nanoTime() - deadline > 0) {
-                throw new InterruptedIOException("deadline");
-            }
-        }
-    }
-
-    /**
-     * Reads and drops a small unwanted body so the connection can be reused.
-     *
-     * @return false when the body is large or of unknown length: the caller cuts the connection instead
-     */
-    private static boolean drained(HttpEntity entity) throws IOException {
-        long length = entity.getContentLength();
-        if (length < 0 || length > DRAIN_LIMIT) {
-            return false;
-        }
-        InputStream in = entity.getContent();
-        byte[] sink = new byte[(int) Math.max(1, length)];
-        while (in.read(sink) >= 0) {
-            // a fixed-length body ends after length bytes
-        }
-        return true;
     }
 
     private Failure deadlinePassed() {
@@ -329,50 +253,12 @@ public final class Fetcher implements AutoCloseable {
         return Failure.error("connection error: " + message, true);
     }
 
-    private static String header(ClassicHttpResponse response, String name, String fallback) {
-        Header header = response.getFirstHeader(name);
-        return header == null ? fallback : header.getValue();
-    }
-
-    /**
-     * Retry-After as delta-seconds or an HTTP date (IMF-fixdate or the obsolete RFC 850 form, read by HttpClient's
-     * {@link DateUtils}); null when absent or unreadable.
-     */
-    static Duration retryAfter(String value) {
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        String v = value.trim();
-        try {
-            return Duration.ofSeconds(Math.max(0, Long.parseLong(v)));
-        } catch (NumberFormatException notSeconds) {
-            Instant at = DateUtils.parseStandardDate(v);
-            if (at == null) {
-                return null;
-            }
-            Duration wait = Duration.between(Instant.now(), at);
-            return wait.isNegative() ? Duration.ZERO : wait;
-        }
-    }
-
     static Optional<String> resolve(URI base, String location) {
         try {
             return UrlNormalizer.normalize(base.resolve(location.trim()).toString());
         } catch (IllegalArgumentException e) {
             return UrlNormalizer.normalize(location.trim());
         }
-    }
-
-    /** The media type, lower case; "" when the header is absent or unreadable (HttpCore's lenient parser). */
-    static String mimeOf(ContentType contentType) {
-        return contentType == null || contentType.getMimeType() == null ? ""
-                : contentType.getMimeType().trim().toLowerCase(Locale.ROOT);
-    }
-
-    /** The charset parameter as sent (the converter falls back to detection when Java does not know it). */
-    static String charsetOf(ContentType contentType) {
-        String charset = contentType == null ? null : contentType.getParameter("charset");
-        return charset == null || charset.isBlank() ? null : charset.trim();
     }
 
     private static String seconds(Duration d) {
