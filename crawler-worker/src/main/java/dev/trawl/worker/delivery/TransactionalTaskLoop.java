@@ -56,6 +56,20 @@ import org.slf4j.LoggerFactory;
  * half-done work, and a partition's previous owner made its last request before the partition moved: the
  * rebalance listener only tells the processor which partitions are new here; their committed offsets (reported
  * offsets beyond the prefix, the delay the previous owner kept) are read before their first task runs.
+ *
+ * <p><b>Why not spring-kafka's listener container.</b> The container's exactly-once route (a
+ * {@code KafkaTransactionManager} on the container) opens one transaction around the listener's whole batch and
+ * sends the batch's offsets when the listener returns: every finished page of a batch would wait for its slowest
+ * page, which is the staleness the time-bounded commits removed (issue 13). The commits here are several per batch,
+ * each carrying only what finished, with offsets beyond the prefix recorded in the offset metadata
+ * ({@link OffsetLedger}); neither is a container feature (its out-of-order acks wait for the gaps to fill).
+ * Running the container without transactions and committing from inside the listener would leave it the poll loop
+ * and the rebalance callback only, with its own commits switched off: the same code as here, plus the knowledge of
+ * which container features are off. docs/crawler.md ("Delivery") has the longer account.
+ *
+ * <p>Over 300 lines: the loop, its commits and its rebalance listener share the one invariant (nothing in flight
+ * while {@code poll} runs); the transactions themselves live in {@link OutcomeTransactions}, the batch bookkeeping in
+ * {@link TaskBatch} and the offsets beyond the prefix in {@link OffsetLedger}.
  */
 public final class TransactionalTaskLoop implements Runnable {
 
