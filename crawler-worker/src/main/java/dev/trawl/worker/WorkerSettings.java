@@ -99,95 +99,143 @@ public record WorkerSettings(
     }
 
     public WorkerSettings withGroupId(String v) {
-        return new WorkerSettings(bootstrapServers, v, instanceId, batchSize, maxInFlight, politenessDelay,
-                maxCrawlDelay, userAgent, connectTimeout, readTimeout, fetchDeadline, maxBodyBytes, maxMarkdownChars,
-                maxRedirects, maxLinks, maxRetries, retryBackoff, robotsCacheTtl, maxBatchDuration, commitInterval,
-                maxPollInterval, pollTimeout, allowedPrivateCidrs, kafkaOverrides);
+        return changed(c -> c.groupId = v);
     }
 
     public WorkerSettings withInstanceId(String v) {
-        return new WorkerSettings(bootstrapServers, groupId, v, batchSize, maxInFlight, politenessDelay,
-                maxCrawlDelay, userAgent, connectTimeout, readTimeout, fetchDeadline, maxBodyBytes, maxMarkdownChars,
-                maxRedirects, maxLinks, maxRetries, retryBackoff, robotsCacheTtl, maxBatchDuration, commitInterval,
-                maxPollInterval, pollTimeout, allowedPrivateCidrs, kafkaOverrides);
+        return changed(c -> c.instanceId = v);
     }
 
     public WorkerSettings withBatchSize(int v) {
-        return new WorkerSettings(bootstrapServers, groupId, instanceId, v, maxInFlight, politenessDelay,
-                maxCrawlDelay, userAgent, connectTimeout, readTimeout, fetchDeadline, maxBodyBytes, maxMarkdownChars,
-                maxRedirects, maxLinks, maxRetries, retryBackoff, robotsCacheTtl, maxBatchDuration, commitInterval,
-                maxPollInterval, pollTimeout, allowedPrivateCidrs, kafkaOverrides);
+        return changed(c -> c.batchSize = v);
     }
 
     public WorkerSettings withMaxInFlight(int v) {
-        return new WorkerSettings(bootstrapServers, groupId, instanceId, batchSize, v, politenessDelay,
-                maxCrawlDelay, userAgent, connectTimeout, readTimeout, fetchDeadline, maxBodyBytes, maxMarkdownChars,
-                maxRedirects, maxLinks, maxRetries, retryBackoff, robotsCacheTtl, maxBatchDuration, commitInterval,
-                maxPollInterval, pollTimeout, allowedPrivateCidrs, kafkaOverrides);
+        return changed(c -> c.maxInFlight = v);
     }
 
     public WorkerSettings withPolitenessDelay(Duration v) {
-        return new WorkerSettings(bootstrapServers, groupId, instanceId, batchSize, maxInFlight, v,
-                maxCrawlDelay, userAgent, connectTimeout, readTimeout, fetchDeadline, maxBodyBytes, maxMarkdownChars,
-                maxRedirects, maxLinks, maxRetries, retryBackoff, robotsCacheTtl, maxBatchDuration, commitInterval,
-                maxPollInterval, pollTimeout, allowedPrivateCidrs, kafkaOverrides);
+        return changed(c -> c.politenessDelay = v);
     }
 
     public WorkerSettings withUserAgent(String v) {
-        return new WorkerSettings(bootstrapServers, groupId, instanceId, batchSize, maxInFlight, politenessDelay,
-                maxCrawlDelay, v, connectTimeout, readTimeout, fetchDeadline, maxBodyBytes, maxMarkdownChars,
-                maxRedirects, maxLinks, maxRetries, retryBackoff, robotsCacheTtl, maxBatchDuration, commitInterval,
-                maxPollInterval, pollTimeout, allowedPrivateCidrs, kafkaOverrides);
+        return changed(c -> c.userAgent = v);
     }
 
     public WorkerSettings withTimeouts(Duration connect, Duration read, Duration deadline) {
-        return new WorkerSettings(bootstrapServers, groupId, instanceId, batchSize, maxInFlight, politenessDelay,
-                maxCrawlDelay, userAgent, connect, read, deadline, maxBodyBytes, maxMarkdownChars,
-                maxRedirects, maxLinks, maxRetries, retryBackoff, robotsCacheTtl, maxBatchDuration, commitInterval,
-                maxPollInterval, pollTimeout, allowedPrivateCidrs, kafkaOverrides);
+        return changed(c -> {
+            c.connectTimeout = connect;
+            c.readTimeout = read;
+            c.fetchDeadline = deadline;
+        });
     }
 
     public WorkerSettings withLimits(int bodyBytes, int markdownChars, int redirects, int links) {
-        return new WorkerSettings(bootstrapServers, groupId, instanceId, batchSize, maxInFlight, politenessDelay,
-                maxCrawlDelay, userAgent, connectTimeout, readTimeout, fetchDeadline, bodyBytes, markdownChars,
-                redirects, links, maxRetries, retryBackoff, robotsCacheTtl, maxBatchDuration, commitInterval,
-                maxPollInterval, pollTimeout, allowedPrivateCidrs, kafkaOverrides);
+        return changed(c -> {
+            c.maxBodyBytes = bodyBytes;
+            c.maxMarkdownChars = markdownChars;
+            c.maxRedirects = redirects;
+            c.maxLinks = links;
+        });
     }
 
     public WorkerSettings withRetries(int retries, Duration backoff) {
-        return new WorkerSettings(bootstrapServers, groupId, instanceId, batchSize, maxInFlight, politenessDelay,
-                maxCrawlDelay, userAgent, connectTimeout, readTimeout, fetchDeadline, maxBodyBytes, maxMarkdownChars,
-                maxRedirects, maxLinks, retries, backoff, robotsCacheTtl, maxBatchDuration, commitInterval,
-                maxPollInterval, pollTimeout, allowedPrivateCidrs, kafkaOverrides);
+        return changed(c -> {
+            c.maxRetries = retries;
+            c.retryBackoff = backoff;
+        });
     }
 
     public WorkerSettings withAllowedPrivateCidrs(List<String> v) {
-        return new WorkerSettings(bootstrapServers, groupId, instanceId, batchSize, maxInFlight, politenessDelay,
-                maxCrawlDelay, userAgent, connectTimeout, readTimeout, fetchDeadline, maxBodyBytes, maxMarkdownChars,
-                maxRedirects, maxLinks, maxRetries, retryBackoff, robotsCacheTtl, maxBatchDuration, commitInterval,
-                maxPollInterval, pollTimeout, v, kafkaOverrides);
+        return changed(c -> c.allowedPrivateCidrs = v);
     }
 
     public WorkerSettings withScheduling(Duration maxCrawlDelayCap, Duration robotsTtl, Duration batchDuration,
                                          Duration pollInterval, Duration poll) {
-        return new WorkerSettings(bootstrapServers, groupId, instanceId, batchSize, maxInFlight, politenessDelay,
-                maxCrawlDelayCap, userAgent, connectTimeout, readTimeout, fetchDeadline, maxBodyBytes, maxMarkdownChars,
-                maxRedirects, maxLinks, maxRetries, retryBackoff, robotsTtl, batchDuration, commitInterval,
-                pollInterval, poll, allowedPrivateCidrs, kafkaOverrides);
+        return changed(c -> {
+            c.maxCrawlDelay = maxCrawlDelayCap;
+            c.robotsCacheTtl = robotsTtl;
+            c.maxBatchDuration = batchDuration;
+            c.maxPollInterval = pollInterval;
+            c.pollTimeout = poll;
+        });
     }
 
     public WorkerSettings withCommitInterval(Duration v) {
-        return new WorkerSettings(bootstrapServers, groupId, instanceId, batchSize, maxInFlight, politenessDelay,
-                maxCrawlDelay, userAgent, connectTimeout, readTimeout, fetchDeadline, maxBodyBytes, maxMarkdownChars,
-                maxRedirects, maxLinks, maxRetries, retryBackoff, robotsCacheTtl, maxBatchDuration, v,
-                maxPollInterval, pollTimeout, allowedPrivateCidrs, kafkaOverrides);
+        return changed(c -> c.commitInterval = v);
     }
 
     public WorkerSettings withKafkaOverrides(java.util.Map<String, Object> v) {
-        return new WorkerSettings(bootstrapServers, groupId, instanceId, batchSize, maxInFlight, politenessDelay,
-                maxCrawlDelay, userAgent, connectTimeout, readTimeout, fetchDeadline, maxBodyBytes, maxMarkdownChars,
-                maxRedirects, maxLinks, maxRetries, retryBackoff, robotsCacheTtl, maxBatchDuration, commitInterval,
-                maxPollInterval, pollTimeout, allowedPrivateCidrs, v);
+        return changed(c -> c.kafkaOverrides = v);
+    }
+
+    private WorkerSettings changed(java.util.function.Consumer<Copy> change) {
+        Copy copy = new Copy(this);
+        change.accept(copy);
+        return copy.build();
+    }
+
+    /** The fields of a settings being changed: one place that lists them all, for every {@code with} method. */
+    private static final class Copy {
+        String bootstrapServers;
+        String groupId;
+        String instanceId;
+        int batchSize;
+        int maxInFlight;
+        Duration politenessDelay;
+        Duration maxCrawlDelay;
+        String userAgent;
+        Duration connectTimeout;
+        Duration readTimeout;
+        Duration fetchDeadline;
+        int maxBodyBytes;
+        int maxMarkdownChars;
+        int maxRedirects;
+        int maxLinks;
+        int maxRetries;
+        Duration retryBackoff;
+        Duration robotsCacheTtl;
+        Duration maxBatchDuration;
+        Duration commitInterval;
+        Duration maxPollInterval;
+        Duration pollTimeout;
+        List<String> allowedPrivateCidrs;
+        java.util.Map<String, Object> kafkaOverrides;
+
+        Copy(WorkerSettings s) {
+            bootstrapServers = s.bootstrapServers;
+            groupId = s.groupId;
+            instanceId = s.instanceId;
+            batchSize = s.batchSize;
+            maxInFlight = s.maxInFlight;
+            politenessDelay = s.politenessDelay;
+            maxCrawlDelay = s.maxCrawlDelay;
+            userAgent = s.userAgent;
+            connectTimeout = s.connectTimeout;
+            readTimeout = s.readTimeout;
+            fetchDeadline = s.fetchDeadline;
+            maxBodyBytes = s.maxBodyBytes;
+            maxMarkdownChars = s.maxMarkdownChars;
+            maxRedirects = s.maxRedirects;
+            maxLinks = s.maxLinks;
+            maxRetries = s.maxRetries;
+            retryBackoff = s.retryBackoff;
+            robotsCacheTtl = s.robotsCacheTtl;
+            maxBatchDuration = s.maxBatchDuration;
+            commitInterval = s.commitInterval;
+            maxPollInterval = s.maxPollInterval;
+            pollTimeout = s.pollTimeout;
+            allowedPrivateCidrs = s.allowedPrivateCidrs;
+            kafkaOverrides = s.kafkaOverrides;
+        }
+
+        WorkerSettings build() {
+            return new WorkerSettings(bootstrapServers, groupId, instanceId, batchSize, maxInFlight, politenessDelay,
+                    maxCrawlDelay, userAgent, connectTimeout, readTimeout, fetchDeadline, maxBodyBytes,
+                    maxMarkdownChars, maxRedirects, maxLinks, maxRetries, retryBackoff, robotsCacheTtl,
+                    maxBatchDuration, commitInterval, maxPollInterval, pollTimeout, allowedPrivateCidrs,
+                    kafkaOverrides);
+        }
     }
 
     private static void requirePositive(int value, String name) {
