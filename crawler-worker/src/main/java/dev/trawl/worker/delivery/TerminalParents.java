@@ -2,28 +2,33 @@ package dev.trawl.worker.delivery;
 
 import dev.trawl.api.event.ParentProgress;
 import dev.trawl.api.topic.Topics;
-import java.time.Duration;
-import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Properties;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.core.task.SimpleAsyncTaskExecutor;
+import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
+import org.springframework.kafka.listener.ContainerProperties;
+import org.springframework.kafka.listener.ContainerProperties.AssignmentCommitOption;
+import org.springframework.kafka.listener.KafkaMessageListenerContainer;
+import org.springframework.kafka.listener.MessageListener;
+import org.springframework.kafka.support.TopicPartitionOffset;
+import org.springframework.kafka.support.TopicPartitionOffset.SeekPosition;
 
 /**
  * {@link CancelledParents} read from the compacted {@code trawl.parent-progress} topic. A parent whose latest
  * snapshot is {@code stopping} (a cancel or {@code stop_all} was accepted; its running children are finishing) or
  * terminal (cancelled, failed, finished) has nothing left to start, so its queued tasks are not fetched. A
- * background consumer reads every partition from the beginning ({@code assign}, no group) and keeps only those
- * parents, at most {@code capacity} of them (oldest forgotten first: forgetting one only costs a wasted fetch whose
- * events the aggregator ignores).
+ * spring-kafka listener container reads every partition from the beginning (assigned, no group, nothing committed)
+ * and keeps only those parents, at most {@code capacity} of them (oldest forgotten first: forgetting one only costs
+ * a wasted fetch whose events the aggregator ignores). The container also keeps the view going through a broker's
+ * absence: it retries the poll, where a hand-written loop that stopped on an error left the worker crawling
+ * cancelled parents' tasks until its restart.
  *
  * <p>The aggregator publishes the stopping snapshot within tens of milliseconds of folding the cancel, and this
  * reader waits at most {@value #FETCH_MAX_WAIT_MS} ms for a fetch, so the check right before a task's first request
@@ -39,12 +44,13 @@ public final class TerminalParents implements CancelledParents, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TerminalParents.class);
 
     static final int FETCH_MAX_WAIT_MS = 25;
+    private static final long POLL_TIMEOUT_MS = 500;
 
-    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final DefaultKafkaConsumerFactory<byte[], byte[]> consumerFactory;
+    private final String clientId;
     /** Parent id to whether it ended (true) or is stopping (false). */
     private final Map<String, Boolean> stopped;
-    private final Thread thread;
-    private volatile boolean stopping;
+    private KafkaMessageListenerContainer<byte[], byte[]> container;
 
     public TerminalParents(String bootstrapServers, String clientId, int capacity) {
         this(bootstrapServers, Map.of(), clientId, capacity);
@@ -52,27 +58,44 @@ public final class TerminalParents implements CancelledParents, AutoCloseable {
 
     /** @param clientProperties any other client setting (security, for instance), applied after the reader's own */
     public TerminalParents(String bootstrapServers, Map<String, ?> clientProperties, String clientId, int capacity) {
-        Properties props = new Properties();
+        Map<String, Object> props = new HashMap<>();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         // a cancel must bite before the next task starts: do not let the broker sit on a new snapshot
         props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, FETCH_MAX_WAIT_MS);
         props.putAll(clientProperties);
-        this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.consumerFactory = new DefaultKafkaConsumerFactory<>(props, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
+        this.clientId = clientId;
         this.stopped = new LinkedHashMap<>(1024, 0.75f, false) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
                 return size() > capacity;
             }
         };
-        this.thread = new Thread(this::run, clientId);
-        this.thread.setDaemon(true);
     }
 
-    public TerminalParents start() {
-        thread.start();
+    /** Starts reading; the topic's partitions are looked up now, so the topic must exist. */
+    public synchronized TerminalParents start() {
+        String topic = Topics.PARENT_PROGRESS.name();
+        TopicPartitionOffset[] fromTheBeginning;
+        try (Consumer<byte[], byte[]> lookup = consumerFactory.createConsumer(null, clientId, "-lookup")) {
+            fromTheBeginning = lookup.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartitionOffset(topic, p.partition(), SeekPosition.BEGINNING))
+                    .toArray(TopicPartitionOffset[]::new);
+        }
+        ContainerProperties properties = new ContainerProperties(fromTheBeginning);
+        properties.setClientId(clientId);
+        properties.setMessageListener((MessageListener<byte[], byte[]>) this::apply);
+        properties.setAssignmentCommitOption(AssignmentCommitOption.NEVER);
+        properties.setPollTimeout(POLL_TIMEOUT_MS);
+        SimpleAsyncTaskExecutor consumerThread = new SimpleAsyncTaskExecutor(clientId + "-");
+        consumerThread.setDaemon(true); // a view: it never holds the JVM up
+        properties.setListenerTaskExecutor(consumerThread);
+        container = new KafkaMessageListenerContainer<>(consumerFactory, properties);
+        container.setBeanName(clientId);
+        container.start();
         return this;
     }
 
@@ -87,30 +110,6 @@ public final class TerminalParents implements CancelledParents, AutoCloseable {
     public boolean hasEnded(String parentId) {
         synchronized (stopped) {
             return Boolean.TRUE.equals(stopped.get(parentId));
-        }
-    }
-
-    private void run() {
-        try {
-            String topic = Topics.PARENT_PROGRESS.name();
-            List<TopicPartition> partitions = new ArrayList<>();
-            consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            while (!stopping) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                    apply(record);
-                }
-            }
-        } catch (WakeupException e) {
-            if (!stopping) {
-                log.error("terminal-parent reader woken up unexpectedly", e);
-            }
-        } catch (RuntimeException e) {
-            // the worker still crawls correctly without this read model, only wastes fetches on dead parents
-            log.error("terminal-parent reader stopped; tasks of cancelled parents will be crawled", e);
-        } finally {
-            consumer.close(Duration.ofSeconds(2));
         }
     }
 
@@ -141,13 +140,9 @@ public final class TerminalParents implements CancelledParents, AutoCloseable {
     }
 
     @Override
-    public void close() {
-        stopping = true;
-        consumer.wakeup();
-        try {
-            thread.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    public synchronized void close() {
+        if (container != null) {
+            container.stop(); // wakes the consumer and waits for its thread (the container's shutdown timeout)
         }
     }
 }
