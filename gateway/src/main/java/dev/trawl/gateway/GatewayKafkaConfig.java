@@ -6,15 +6,23 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.core.ConsumerFactory;
+import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.core.MicrometerConsumerListener;
 import org.springframework.kafka.core.ProducerFactory;
 
 /**
- * The gateway's spring-kafka producer, built from {@code trawl.kafka.*} rather than by Boot's Kafka
+ * The gateway's spring-kafka factories, built from {@code trawl.kafka.*} rather than by Boot's Kafka
  * auto-configuration: every client of the gateway (this producer, the read model's container, the positioned reads
  * of children and Markdown) takes its cluster and its {@code trawl.kafka.properties.*} from one place,
  * {@link TopicBootstrap}, whose defaults live in code; a second namespace ({@code spring.kafka.*}) that reached only
@@ -50,5 +58,30 @@ class GatewayKafkaConfig {
         KafkaTemplate<String, JobEvent> template = new KafkaTemplate<>(jobEventProducerFactory);
         template.setDefaultTopic(Topics.JOB_EVENTS.name());
         return template;
+    }
+
+    /**
+     * The read model's consumer ({@code ReadModelConsumer}): no group (every partition is assigned, nothing is
+     * committed), {@code read_committed}, a short fetch wait because snapshots arrive in the aggregator's
+     * transactions and every millisecond shows on a watcher's screen. Values stay bytes: the listener decodes them,
+     * so that one unreadable record is skipped rather than handed to an error handler. The consumer's own metrics
+     * (its lag: {@code kafka.consumer.fetch.manager.records.lag.max}) are meters while it runs.
+     */
+    @Bean
+    ConsumerFactory<String, byte[]> readModelConsumerFactory(TopicBootstrap topics,
+                                                            ObjectProvider<MeterRegistry> meters) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, topics.bootstrapServers());
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "trawl-gateway-readmodel-" + UUID.randomUUID());
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
+        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20);
+        props.putAll(topics.clientProperties());
+        DefaultKafkaConsumerFactory<String, byte[]> factory = new DefaultKafkaConsumerFactory<>(props,
+                new StringDeserializer(), new ByteArrayDeserializer());
+        meters.ifAvailable(registry -> factory.addListener(new MicrometerConsumerListener<>(registry)));
+        return factory;
     }
 }

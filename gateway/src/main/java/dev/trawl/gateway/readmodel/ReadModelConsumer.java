@@ -2,52 +2,60 @@ package dev.trawl.gateway.readmodel;
 
 import dev.trawl.api.topic.Topic;
 import dev.trawl.api.topic.Topics;
-import dev.trawl.gateway.TopicBootstrap;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
-import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.core.task.SimpleAsyncTaskExecutor;
+import org.springframework.kafka.core.ConsumerFactory;
+import org.springframework.kafka.event.ListenerContainerIdleEvent;
+import org.springframework.kafka.listener.BatchConsumerAwareMessageListener;
+import org.springframework.kafka.listener.ContainerProperties;
+import org.springframework.kafka.listener.ContainerProperties.AssignmentCommitOption;
+import org.springframework.kafka.listener.KafkaMessageListenerContainer;
+import org.springframework.kafka.support.TopicPartitionOffset;
+import org.springframework.kafka.support.TopicPartitionOffset.SeekPosition;
 import org.springframework.stereotype.Component;
 
 /**
  * Feeds the {@link ReadModel} from {@code trawl.parent-progress}, {@code trawl.child-progress} and
- * {@code trawl.documents}: every partition assigned (no consumer group: each gateway replica holds the whole
- * view), read from the beginning with {@code read_committed}, so a restarted gateway rebuilds everything.
+ * {@code trawl.documents} with a spring-kafka listener container: every partition assigned from the beginning
+ * (no consumer group, nothing committed: each gateway replica holds the whole view and a restarted one rebuilds
+ * it), one batch listener on the container's single consumer thread, so the read model keeps one writer.
  *
  * <p>Values are decoded here rather than by the consumer's deserializer so that one unreadable record is logged,
- * counted and skipped instead of stopping the poll loop; the gateway does not own these topics, so it has no
- * business dead-lettering their records. The view is "caught up" once every partition has reached the end offset
- * it had when the consumer started.
+ * counted and skipped without a round trip through an error handler; the gateway does not own these topics, so it
+ * has no business dead-lettering their records.
+ *
+ * <p>The view is "caught up" once every partition has reached the end offset it had when the container started:
+ * checked after every batch, and when the container is idle (its idle event comes after an empty poll, as often
+ * as the poll timeout, so a tail of aborted transactions the listener never sees is noticed too). Children of
+ * finished jobs are evicted at the same two points. The poll timeout is as short as the hand-written loop's was;
+ * it bounds only how long a quiet container waits, records are handed over as soon as a fetch returns them.
  *
  * <p>Meters: {@code trawl.gateway.readmodel.records} tagged {@code result} (applied, unreadable),
  * {@code trawl.gateway.readmodel.caught.up} (1 once caught up), and the consumer's own metrics (its lag:
- * {@code kafka.consumer.fetch.manager.records.lag.max}).
+ * {@code kafka.consumer.fetch.manager.records.lag.max}, bound by the consumer factory).
  */
 @Component
 public class ReadModelConsumer implements SmartLifecycle, MeterBinder {
+
+    /** The container's name, and its consumer thread's. */
+    static final String CONTAINER_NAME = "trawl-gateway-readmodel";
 
     private static final Logger log = LoggerFactory.getLogger(ReadModelConsumer.class);
     private static final List<Topic<String, ?>> SOURCES =
@@ -55,23 +63,18 @@ public class ReadModelConsumer implements SmartLifecycle, MeterBinder {
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(500);
 
     private final ReadModel readModel;
-    private final String bootstrapServers;
-    private final Map<String, String> clientProperties;
-    private final ObjectProvider<MeterRegistry> registry;
-    /** The consumer's own metrics (its lag, fetches) as meters, while it runs. */
-    private KafkaClientMetrics clientMetrics;
+    private final ConsumerFactory<String, byte[]> consumerFactory;
     private final AtomicLong unreadableRecords = new AtomicLong();
     private final AtomicLong recordsApplied = new AtomicLong();
+    /** End offsets at start not yet reached; touched by the consumer thread only once the container runs. */
+    private Map<TopicPartition, Long> catchUpTargets = Map.of();
     private volatile boolean caughtUp;
-    private volatile boolean running;
-    private volatile KafkaConsumer<String, byte[]> consumer;
-    private Thread thread;
+    private volatile KafkaMessageListenerContainer<String, byte[]> container;
+    private volatile Thread consumerThread;
 
-    public ReadModelConsumer(ReadModel readModel, TopicBootstrap topics, ObjectProvider<MeterRegistry> registry) {
+    public ReadModelConsumer(ReadModel readModel, ConsumerFactory<String, byte[]> readModelConsumerFactory) {
         this.readModel = readModel;
-        this.bootstrapServers = topics.bootstrapServers();
-        this.clientProperties = topics.clientProperties();
-        this.registry = registry;
+        this.consumerFactory = readModelConsumerFactory;
     }
 
     /** True once the view holds everything the topics held when the gateway started. */
@@ -102,91 +105,89 @@ public class ReadModelConsumer implements SmartLifecycle, MeterBinder {
 
     @Override
     public synchronized void start() {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "trawl-gateway-readmodel-" + UUID.randomUUID());
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
-        // snapshots arrive in the aggregator's transactions: keep the fetch wait short, for latency
-        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20);
-        props.putAll(clientProperties);
-        consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
-        registry.ifAvailable(meters -> {
-            clientMetrics = new KafkaClientMetrics(consumer);
-            clientMetrics.bindTo(meters);
+        List<TopicPartitionOffset> fromTheBeginning = new ArrayList<>();
+        // the container needs its partitions up front; the end offsets now are what "caught up" means
+        try (Consumer<String, byte[]> lookup = consumerFactory.createConsumer(null, "-start")) {
+            List<TopicPartition> partitions = partitions(lookup);
+            lookup.assign(partitions); // read_committed end offsets (the last stable ones) of assigned partitions
+            catchUpTargets = new HashMap<>(lookup.endOffsets(partitions));
+            partitions.forEach(p -> fromTheBeginning.add(
+                    new TopicPartitionOffset(p.topic(), p.partition(), SeekPosition.BEGINNING)));
+        }
+        ContainerProperties properties = new ContainerProperties(fromTheBeginning.toArray(TopicPartitionOffset[]::new));
+        properties.setMessageListener((BatchConsumerAwareMessageListener<String, byte[]>) this::onBatch);
+        properties.setAssignmentCommitOption(AssignmentCommitOption.NEVER);
+        properties.setPollTimeout(POLL_TIMEOUT.toMillis());
+        properties.setIdleEventInterval(POLL_TIMEOUT.toMillis());
+        properties.setIdleBeforeDataMultiplier(1.0);
+        SimpleAsyncTaskExecutor executor = new SimpleAsyncTaskExecutor();
+        executor.setThreadFactory(task -> {
+            Thread thread = new Thread(task, CONTAINER_NAME);
+            thread.setDaemon(true);
+            consumerThread = thread;
+            return thread;
         });
-        running = true;
-        thread = new Thread(this::run, "trawl-gateway-readmodel");
-        thread.setDaemon(true);
-        thread.start();
+        properties.setListenerTaskExecutor(executor);
+        KafkaMessageListenerContainer<String, byte[]> started =
+                new KafkaMessageListenerContainer<>(consumerFactory, properties);
+        started.setBeanName(CONTAINER_NAME);
+        // the idle event, delivered on the consumer thread; the container's other events have no listener here
+        started.setApplicationEventPublisher(event -> {
+            if (event instanceof ListenerContainerIdleEvent idle && idle.getConsumer() != null) {
+                afterPoll(idle.getConsumer());
+            }
+        });
+        started.start();
+        container = started;
     }
 
     @Override
     public synchronized void stop() {
-        running = false;
-        KafkaConsumer<String, byte[]> c = consumer;
-        if (c != null) {
-            c.wakeup();
+        KafkaMessageListenerContainer<String, byte[]> running = container;
+        if (running != null) {
+            running.stop(); // wakes the consumer and waits for its loop to end (the container's shutdown timeout)
         }
+        Thread thread = consumerThread;
         if (thread != null) {
             try {
-                thread.join(Duration.ofSeconds(10).toMillis());
+                thread.join(Duration.ofSeconds(10).toMillis()); // gone when the context is closed
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            thread = null;
-        }
-        if (clientMetrics != null) {
-            clientMetrics.close();
-            clientMetrics = null;
+            consumerThread = null;
         }
     }
 
+    /** False before the start, after the stop, and once the container stopped on a fatal consumer error. */
     @Override
     public boolean isRunning() {
-        return running;
+        KafkaMessageListenerContainer<String, byte[]> running = container;
+        return running != null && running.isRunning();
     }
 
-    private void run() {
-        KafkaConsumer<String, byte[]> c = consumer;
-        try (c) {
-            List<TopicPartition> partitions = partitions(c);
-            c.assign(partitions);
-            c.seekToBeginning(partitions);
-            Map<TopicPartition, Long> catchUpTargets = new HashMap<>(c.endOffsets(partitions));
-            while (running) {
-                ConsumerRecords<String, byte[]> records = c.poll(POLL_TIMEOUT);
-                for (ConsumerRecord<String, byte[]> record : records) {
-                    apply(record);
-                }
-                readModel.evictFinishedChildren(Instant.now());
-                if (!caughtUp) {
-                    catchUpTargets.entrySet().removeIf(target -> c.position(target.getKey()) >= target.getValue());
-                    if (catchUpTargets.isEmpty()) {
-                        caughtUp = true;
-                        log.info("read model caught up: {} records applied, {} unreadable",
-                                recordsApplied.get(), unreadableRecords.get());
-                    }
-                }
+    private void onBatch(List<ConsumerRecord<String, byte[]>> records, Consumer<?, ?> consumer) {
+        for (ConsumerRecord<String, byte[]> record : records) {
+            apply(record);
+        }
+        afterPoll(consumer);
+    }
+
+    private void afterPoll(Consumer<?, ?> consumer) {
+        readModel.evictFinishedChildren(Instant.now());
+        if (!caughtUp) {
+            catchUpTargets.entrySet().removeIf(target -> consumer.position(target.getKey()) >= target.getValue());
+            if (catchUpTargets.isEmpty()) {
+                caughtUp = true;
+                log.info("read model caught up: {} records applied, {} unreadable",
+                        recordsApplied.get(), unreadableRecords.get());
             }
-        } catch (WakeupException e) {
-            if (running) {
-                log.error("read model consumer woken up unexpectedly", e);
-            }
-        } catch (RuntimeException e) {
-            log.error("read model consumer stopped: the gateway's views no longer change", e);
-        } finally {
-            running = false;
-            consumer = null;
         }
     }
 
-    private List<TopicPartition> partitions(KafkaConsumer<String, byte[]> c) {
+    private static List<TopicPartition> partitions(Consumer<String, byte[]> consumer) {
         List<TopicPartition> partitions = new ArrayList<>();
         for (Topic<String, ?> topic : SOURCES) {
-            List<PartitionInfo> infos = c.partitionsFor(topic.name());
+            List<PartitionInfo> infos = consumer.partitionsFor(topic.name());
             if (infos == null || infos.isEmpty()) {
                 throw new IllegalStateException("topic " + topic.name() + " has no partitions");
             }
