@@ -1,14 +1,9 @@
 package dev.trawl.gateway.live;
 
 import dev.trawl.gateway.GatewayProperties;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
-import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
-import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.socket.config.annotation.EnableWebSocket;
@@ -16,8 +11,8 @@ import org.springframework.web.socket.config.annotation.WebSocketConfigurer;
 import org.springframework.web.socket.config.annotation.WebSocketHandlerRegistry;
 
 /**
- * Wires {@code /ws}, the scheduler that flushes every live client's outbox, and the valve that lets a stream drop
- * a client too slow to read.
+ * Wires {@code /ws}, the live meters and the scheduler that flushes every live client's outbox (the Tomcat-specific
+ * parts live in {@code dev.trawl.gateway.tomcatinternals}).
  */
 @Configuration(proxyBeanMethods = false)
 @EnableWebSocket
@@ -37,21 +32,6 @@ class LiveConfig implements WebSocketConfigurer {
         if (!properties.ws().allowedOrigins().isEmpty()) {
             registration.setAllowedOriginPatterns(properties.ws().allowedOrigins().toArray(String[]::new));
         }
-    }
-
-    @Bean
-    static WebServerFactoryCustomizer<TomcatServletWebServerFactory> connectionAbortValve() {
-        return factory -> factory.addContextValves(new ConnectionAbortValve());
-    }
-
-    /** WebSocket send completions inline (on by default; {@code trawl.gateway.ws.inline-send-completions=false}). */
-    @Bean
-    @ConditionalOnProperty(name = "trawl.gateway.ws.inline-send-completions", havingValue = "true",
-            matchIfMissing = true)
-    static InlineSendCompletions inlineSendCompletions(ObjectProvider<MeterRegistry> registry) {
-        InlineSendCompletions completions = new InlineSendCompletions();
-        registry.ifAvailable(completions::bindTo);
-        return completions;
     }
 
     @Bean

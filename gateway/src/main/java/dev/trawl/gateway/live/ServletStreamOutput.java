@@ -1,5 +1,6 @@
 package dev.trawl.gateway.live;
 
+import dev.trawl.gateway.tomcatinternals.ConnectionAbortValve;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -47,7 +48,7 @@ final class ServletStreamOutput implements StreamClient.Output, WriteListener, A
         response.setHeader("Cache-Control", "no-cache");
         AsyncContext async = request.startAsync(request, response);
         async.setTimeout(timeout.toMillis());
-        Runnable closeNow = request.getAttribute(ConnectionAbortValve.ATTRIBUTE) instanceof Runnable r ? r : null;
+        Runnable closeNow = ConnectionAbortValve.closeNowOf(request);
         return new ServletStreamOutput(async, response.getOutputStream(), closeNow);
     }
 
@@ -85,7 +86,7 @@ final class ServletStreamOutput implements StreamClient.Output, WriteListener, A
         }
     }
 
-    /** Drops the connection; where the valve is missing (not Tomcat), ends the response instead. */
+    /** Drops the connection; where the valve is off (or not Tomcat), ends the response instead. */
     @Override
     public void abort() {
         synchronized (lifecycle) {
