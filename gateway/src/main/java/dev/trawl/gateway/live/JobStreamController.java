@@ -57,6 +57,8 @@ public class JobStreamController implements ApplicationListener<ContextClosedEve
     private final ScheduledFuture<?> sweep;
 
     private final LongAdder pushed;
+    private final Ticker ticker = Ticker.SYSTEM;
+    private final CoalescingOutbox.Timer timer;
 
     public JobStreamController(JobQueries jobs, ReadModel readModel, ScheduledExecutorService liveScheduler,
                                GatewayProperties properties, LiveMeters meters) {
@@ -65,6 +67,7 @@ public class JobStreamController implements ApplicationListener<ContextClosedEve
         meters.connectedStreams(open::size);
         this.readModel = readModel;
         this.scheduler = liveScheduler;
+        this.timer = CoalescingOutbox.Timer.of(liveScheduler);
         this.config = properties.stream();
         long every = Math.max(MIN_SWEEP_NANOS,
                 Math.min(config.sendTimeLimit().toNanos(), config.heartbeatInterval().toNanos()) / 2);
@@ -102,7 +105,7 @@ public class JobStreamController implements ApplicationListener<ContextClosedEve
             throw new NotFoundException("no job " + id);
         }
         ServletStreamOutput output = ServletStreamOutput.open(request, response, format, config.timeout());
-        StreamClient client = new StreamClient(id, format, scheduler, config.coalesceInterval(), pushed);
+        StreamClient client = new StreamClient(id, format, timer, ticker, config.coalesceInterval(), pushed);
         client.onClose(() -> {
             open.remove(client);
             byJob.remove(id, client);
@@ -116,7 +119,7 @@ public class JobStreamController implements ApplicationListener<ContextClosedEve
     }
 
     private void sweep() {
-        long now = System.nanoTime();
+        long now = ticker.nanos();
         long limit = config.sendTimeLimit().toNanos();
         long heartbeat = config.heartbeatInterval().toNanos();
         for (StreamClient client : open) {

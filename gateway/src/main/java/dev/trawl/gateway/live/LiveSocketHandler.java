@@ -60,6 +60,7 @@ public class LiveSocketHandler extends TextWebSocketHandler implements Applicati
     private final Subscribers subscribers = new Subscribers();
     private final ScheduledFuture<?> sweep;
     private final LongAdder pushed;
+    private final Ticker ticker = Ticker.SYSTEM;
 
     public LiveSocketHandler(JobQueries jobs, ReadModel readModel, ScheduledExecutorService liveScheduler,
                              GatewayProperties properties, LiveMeters meters) {
@@ -116,7 +117,7 @@ public class LiveSocketHandler extends TextWebSocketHandler implements Applicati
     }
 
     private void sweep() {
-        long now = System.nanoTime();
+        long now = ticker.nanos();
         for (SocketClient client : clients.values()) {
             try {
                 if (client.sendingForNanos(now) > config.sendTimeLimit().toNanos()) {
@@ -149,7 +150,7 @@ public class LiveSocketHandler extends TextWebSocketHandler implements Applicati
         // costs in heap: keep them small (clients send short JSON; binary messages are not part of the protocol)
         session.setTextMessageSizeLimit((int) config.maxTextMessageSize().toBytes());
         session.setBinaryMessageSizeLimit(1024);
-        clients.put(session.getId(), new SocketClient(session, jobs, scheduler, config.coalesceInterval(),
+        clients.put(session.getId(), new SocketClient(session, jobs, scheduler, ticker, config.coalesceInterval(),
                 config.sendTimeLimit(), config.heartbeatInterval(), pushed));
     }
 

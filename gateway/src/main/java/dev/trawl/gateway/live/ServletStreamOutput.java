@@ -30,8 +30,7 @@ final class ServletStreamOutput implements StreamClient.Output, WriteListener, A
     private final Object lifecycle = new Object();
     private boolean ended; // guarded by lifecycle
     private StreamClient client;
-    private volatile boolean listening;
-    // written and checked by the one thread pumping at a time
+    // written and checked by the one thread writing at a time
     private boolean unflushed;
 
     private ServletStreamOutput(AsyncContext async, ServletOutputStream out, Runnable closeNow) {
@@ -52,17 +51,24 @@ final class ServletStreamOutput implements StreamClient.Output, WriteListener, A
         return new ServletStreamOutput(async, response.getOutputStream(), closeNow);
     }
 
-    /** Connects {@code client}: the container calls its first pump as soon as the response can be written. */
+    /** Connects {@code client}: the container calls it back as soon as the response can be written. */
     void start(StreamClient client) {
         this.client = client;
         async.addListener(this);
         out.setWriteListener(this);
-        listening = true;
     }
 
     @Override
-    public boolean isReady() throws IOException {
-        if (!listening || !out.isReady()) {
+    public boolean write(byte[] bytes) throws IOException {
+        out.write(bytes);
+        unflushed = true;
+        return drained();
+    }
+
+    /** Flushes what was written once the container can take it; false: the container calls back when it has. */
+    @Override
+    public boolean drained() throws IOException {
+        if (!out.isReady()) {
             return false;
         }
         if (unflushed) {
@@ -71,12 +77,6 @@ final class ServletStreamOutput implements StreamClient.Output, WriteListener, A
             return out.isReady();
         }
         return true;
-    }
-
-    @Override
-    public void write(byte[] bytes) throws IOException {
-        out.write(bytes);
-        unflushed = true;
     }
 
     @Override
@@ -104,7 +104,7 @@ final class ServletStreamOutput implements StreamClient.Output, WriteListener, A
 
     @Override
     public void onWritePossible() {
-        client.pump();
+        client.writable();
     }
 
     @Override

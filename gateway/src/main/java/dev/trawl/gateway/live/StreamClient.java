@@ -6,9 +6,8 @@ import dev.trawl.gateway.readmodel.ReadModel;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,24 +16,25 @@ import org.slf4j.LoggerFactory;
  * One SSE or NDJSON stream of one job: a first snapshot, then coalesced newer ones, ended after the terminal
  * snapshot or the job's removal.
  *
- * <p>Nothing here waits for the client. Writes go to a non-blocking {@link Output}, one at a time; while one is on
- * its way, a newer snapshot replaces the queued one (latest wins), so the gateway holds at most one snapshot for
- * the client besides the write in flight, however slowly it reads. The versions it sends strictly increase, and the
- * terminal snapshot (or the removal) is always the last thing written. A write outstanding longer than the send
- * time limit gets the stream aborted by {@link JobStreamController}'s sweep.
+ * <p>Nothing here waits for the client. A {@link CoalescingOutbox} keyed by the one job decides what goes out and
+ * when; writes go to a non-blocking {@link Output}, one at a time; while one is on its way, a newer snapshot
+ * replaces the queued one (latest wins), so the gateway holds at most one snapshot for the client besides the write
+ * in flight, however slowly it reads. The versions it sends strictly increase, and the terminal snapshot (or the
+ * removal) is always the last thing written. A write outstanding longer than the send time limit gets the stream
+ * aborted by {@link JobStreamController}'s sweep.
  */
-final class StreamClient implements ReadModel.ParentListener {
+final class StreamClient implements ReadModel.ParentListener, CoalescingOutbox.Connection<Object> {
 
     /** The non-blocking side of the HTTP response. */
     interface Output {
         /**
-         * True when everything written so far has been handed to the socket and another write may start; when
-         * false, the output calls {@link StreamClient#pump()} once the client has taken it.
+         * Hands {@code bytes} to the container without waiting for the client: true when the client has taken all
+         * of it and another write may start; false when the output calls {@link StreamClient#writable()} once it has.
          */
-        boolean isReady() throws IOException;
+        boolean write(byte[] bytes) throws IOException;
 
-        /** Hands {@code bytes} to the container without waiting for the client. */
-        void write(byte[] bytes) throws IOException;
+        /** Called back by the container: true when everything written so far has reached the socket. */
+        boolean drained() throws IOException;
 
         /** Ends the response normally. */
         void complete();
@@ -44,43 +44,33 @@ final class StreamClient implements ReadModel.ParentListener {
     }
 
     private static final Logger log = LoggerFactory.getLogger(StreamClient.class);
-    /** Below every real version: the synthesized pending snapshot is version 0. */
-    private static final long NOTHING = -1;
+    /** Queued when the job is removed: the stream's last item. */
+    private static final Object REMOVED = new Object();
+    /** A stream sends a handful of replies at most (its opening, a heartbeat, the removal). */
+    private static final int MAX_REPLIES = 4;
 
     private final String jobId;
     private final StreamFormat format;
-    private final ScheduledExecutorService scheduler;
-    private final long intervalNanos;
-    private final LongAdder pushed;
+    private final CoalescingOutbox<Object> outbox;
+    private final Object lock;
+    private final AtomicReference<CoalescingOutbox.Completion> writing = new AtomicReference<>();
+    private final AtomicBoolean opened = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
     private volatile Output output;
     private Runnable onClose = () -> { };
-
-    private final Object lock = new Object();
     // guarded by lock
-    private long delivered = NOTHING;
-    private JobSnapshot pending;
-    private boolean pendingIsFirst;
-    private byte[] opening;
     private boolean removed;
-    private boolean ended;
-    private boolean pumping;
-    private boolean pumpAgain;
-    private boolean flushScheduled;
-    private long lastFlushNanos;
-
-    private volatile long writingSinceNanos;
-    private volatile long lastWriteNanos = System.nanoTime();
-    private volatile boolean closed;
+    // touched by the one thread sending at a time
+    private boolean nextIsFirst = true;
 
     /** @param pushed counts the snapshots written */
-    StreamClient(String jobId, StreamFormat format, ScheduledExecutorService scheduler, Duration interval,
+    StreamClient(String jobId, StreamFormat format, CoalescingOutbox.Timer timer, Ticker ticker, Duration interval,
                  LongAdder pushed) {
         this.jobId = jobId;
-        this.pushed = pushed;
         this.format = format;
-        this.scheduler = scheduler;
-        this.intervalNanos = interval.toNanos();
-        this.lastFlushNanos = System.nanoTime() - intervalNanos;
+        this.outbox = new CoalescingOutbox<>(this, ticker, timer,
+                new CoalescingOutbox.Limits(interval, MAX_REPLIES, 0), pushed);
+        this.lock = outbox.lock();
     }
 
     /** Runs {@code action} once, when the stream closes for whatever reason. */
@@ -95,19 +85,16 @@ final class StreamClient implements ReadModel.ParentListener {
     void start(Output output, Optional<JobSnapshot> current, Long lastVersion) {
         synchronized (lock) {
             this.output = output;
+            if (removed) {
+                return;
+            }
             if (lastVersion != null) {
-                delivered = lastVersion;
+                outbox.markDelivered(jobId, lastVersion);
             }
-            JobSnapshot snapshot = current.orElse(null);
-            if (snapshot != null && snapshot.version() > delivered
-                    && (pending == null || pending.version() < snapshot.version())) {
-                pending = snapshot;
-            }
-            if (pending != null && pending.version() > delivered) {
-                pendingIsFirst = true;
-            } else {
-                pending = null;
-                opening = format.upToDate();
+            current.ifPresent(snapshot -> outbox.offer(jobId, snapshot.version(), snapshot));
+            if (!outbox.hasSnapshotQueued(jobId)) {
+                nextIsFirst = false;
+                outbox.reply(format.upToDate());
             }
         }
     }
@@ -126,127 +113,77 @@ final class StreamClient implements ReadModel.ParentListener {
             return;
         }
         synchronized (lock) {
-            if (closed || ended) {
+            if (removed) {
                 return;
             }
             removed = true;
-            pending = null;
-            wakeLocked(0);
+            outbox.forget(jobId);
+            outbox.reply(REMOVED);
         }
+        outbox.sendSoon();
     }
 
     /** Queues {@code snapshot} if it is newer than what the client holds or will get. Never waits. */
     void offer(JobSnapshot snapshot) {
         synchronized (lock) {
-            if (closed || ended || removed || snapshot.version() <= delivered
-                    || pending != null && pending.version() >= snapshot.version()) {
-                return;
+            if (!removed) {
+                outbox.offer(jobId, snapshot.version(), snapshot);
             }
-            pending = snapshot;
-            wakeLocked(Math.max(0, lastFlushNanos + intervalNanos - System.nanoTime()));
         }
-    }
-
-    private void wakeLocked(long delayNanos) {
-        if (output == null || pumping || writingSinceNanos != 0) {
-            return; // not started yet, or the running pump or the output's next callback picks it up
-        }
-        scheduleLocked(delayNanos);
     }
 
     /**
-     * Writes what is due while the output takes it, at most one thread at a time: called by the flush scheduler
-     * and by the output whenever the client has taken the previous write.
+     * Called by the output when the container can take a write: the write in flight has reached the client, or (the
+     * first time) the response can be written at all.
      */
-    void pump() {
-        synchronized (lock) {
-            if (pumping) {
-                pumpAgain = true;
-                return;
-            }
-            pumping = true;
-        }
+    void writable() {
         try {
-            while (!closed) {
-                boolean ready = output.isReady();
-                byte[] next = null;
-                boolean done = false;
-                synchronized (lock) {
-                    if (ready) {
-                        writingSinceNanos = 0;
-                        done = ended;
-                        next = done ? null : nextLocked();
-                    }
-                    if (!done && next == null) {
-                        if (!pumpAgain) {
-                            pumping = false;
-                            return;
-                        }
-                        pumpAgain = false;
-                        continue;
-                    }
-                }
-                if (done) {
-                    finish();
-                    return;
-                }
-                writingSinceNanos = System.nanoTime();
-                lastWriteNanos = writingSinceNanos;
-                output.write(next);
+            if (!output.drained()) {
+                return; // the output calls again
             }
         } catch (IOException | RuntimeException e) {
-            log.debug("stream {} failed, closing it: {}", this, e.toString());
-            abort();
-        }
-    }
-
-    /** What to write next, or null when nothing is due (a coalesced update may be scheduled for later). */
-    private byte[] nextLocked() {
-        if (opening != null) {
-            byte[] bytes = opening;
-            opening = null;
-            return bytes;
-        }
-        if (removed) {
-            ended = true;
-            return format.removed(jobId);
-        }
-        if (pending == null) {
-            return null;
-        }
-        long now = System.nanoTime();
-        if (!pendingIsFirst && now - (lastFlushNanos + intervalNanos) < 0) {
-            scheduleLocked(lastFlushNanos + intervalNanos - now);
-            return null;
-        }
-        JobSnapshot snapshot = pending;
-        boolean first = pendingIsFirst;
-        pending = null;
-        pendingIsFirst = false;
-        lastFlushNanos = now;
-        delivered = snapshot.version();
-        ended = snapshot.terminal();
-        pushed.increment();
-        return format.snapshot(snapshot, first);
-    }
-
-    private void scheduleLocked(long delayNanos) {
-        if (flushScheduled || closed) {
+            failed(e);
             return;
         }
-        try {
-            scheduler.schedule(this::flush, delayNanos, TimeUnit.NANOSECONDS);
-            flushScheduled = true;
-        } catch (RejectedExecutionException e) {
-            // the gateway is shutting down
+        CoalescingOutbox.Completion done = writing.getAndSet(null);
+        if (done != null) {
+            done.sent();
+        } else if (opened.compareAndSet(false, true)) {
+            outbox.open();
         }
     }
 
-    private void flush() {
-        synchronized (lock) {
-            flushScheduled = false;
+    @Override
+    public void send(Object item, CoalescingOutbox.Completion done) throws IOException {
+        byte[] bytes;
+        if (item instanceof JobSnapshot snapshot) {
+            bytes = format.snapshot(snapshot, nextIsFirst);
+            nextIsFirst = false;
+        } else if (item == REMOVED) {
+            bytes = format.removed(jobId);
+        } else {
+            bytes = (byte[]) item;
         }
-        pump();
+        writing.set(done);
+        if (output.write(bytes) && writing.compareAndSet(done, null)) {
+            done.sent();
+        }
+    }
+
+    @Override
+    public boolean isLast(Object item) {
+        return item == REMOVED || item instanceof JobSnapshot snapshot && snapshot.terminal();
+    }
+
+    @Override
+    public void ended() {
+        finish();
+    }
+
+    @Override
+    public void failed(Throwable error) {
+        log.debug("stream {} failed, closing it: {}", this, error.toString());
+        abort();
     }
 
     /**
@@ -255,22 +192,21 @@ final class StreamClient implements ReadModel.ParentListener {
      */
     void heartbeatIfQuiet(long now, long intervalNanos) {
         byte[] heartbeat = format.heartbeat();
-        if (heartbeat == null || now - lastWriteNanos < intervalNanos) {
+        if (heartbeat == null || now - outbox.lastSendNanos() < intervalNanos) {
             return;
         }
         synchronized (lock) {
-            if (closed || ended || removed || pending != null || opening != null || writingSinceNanos != 0) {
+            if (removed || !outbox.idle()) {
                 return;
             }
-            opening = heartbeat;
-            wakeLocked(0);
+            outbox.reply(heartbeat);
         }
+        outbox.sendSoon();
     }
 
     /** How long the write now on its way has been outstanding, 0 when none is. */
     long writingForNanos(long now) {
-        long since = writingSinceNanos;
-        return since == 0 ? 0 : now - since;
+        return outbox.sendingForNanos(now);
     }
 
     /** Ends the stream normally (after the terminal snapshot, at the stream timeout, on shutdown). */
@@ -289,20 +225,16 @@ final class StreamClient implements ReadModel.ParentListener {
 
     /** Stops all sending and drops what is queued; true the first time. */
     boolean close() {
-        synchronized (lock) {
-            if (closed) {
-                return false;
-            }
-            closed = true;
-            pending = null;
-            opening = null;
+        if (!closed.compareAndSet(false, true)) {
+            return false;
         }
+        outbox.close();
         onClose.run();
         return true;
     }
 
     boolean isClosed() {
-        return closed;
+        return closed.get();
     }
 
     @Override
