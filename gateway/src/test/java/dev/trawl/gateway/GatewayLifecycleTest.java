@@ -59,9 +59,10 @@ class GatewayLifecycleTest {
                     .build(), HttpResponse.BodyHandlers.ofLines());
             assertThat(stream.statusCode()).isEqualTo(200);
 
-            long closing = System.nanoTime();
             gateway.close();
-            assertThat(Duration.ofNanos(System.nanoTime() - closing)).isLessThan(Duration.ofSeconds(20));
+            // the gateway ended the stream itself (the response completes normally; a connection cut by the
+            // stopping server would fail the read), and the close did not wait for it (the class's @Timeout)
+            assertThat(stream.body().count()).isPositive();
             assertThat(consumer.isRunning()).isFalse();
             assertThat(readModelThreads()).isEqualTo(consumersBefore);
         }
