@@ -1,6 +1,7 @@
 package dev.trawl.aggregator.state;
 
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import dev.trawl.api.event.ChildStatus;
 import dev.trawl.api.event.CrawlSpec;
@@ -67,8 +68,13 @@ public final class ParentState {
     /** Sequence number of the next queued child: the frontier's discovery order. */
     long nextQueueSeq;
 
+    /**
+     * Jackson's creator. Without this mark, Jackson 3 takes the public crawl constructor as the creator, which
+     * fails on a reported job's state (no spec): such a state could not be read back from the store.
+     */
+    @JsonCreator
     ParentState() {
-        // for Jackson
+        // fields are set by Jackson
     }
 
     public ParentState(String id, CrawlSpec spec, Instant createdAt) {
