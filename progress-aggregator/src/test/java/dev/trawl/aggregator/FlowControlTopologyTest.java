@@ -3,7 +3,7 @@ package dev.trawl.aggregator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trawl.aggregator.flow.FlowControl;
-import dev.trawl.aggregator.topology.CommitPacing;
+import dev.trawl.aggregator.streamsinternals.CommitPacing;
 import dev.trawl.aggregator.topology.ProgressTopology;
 import dev.trawl.api.event.CancelRequested;
 import dev.trawl.api.event.ChildStatus;

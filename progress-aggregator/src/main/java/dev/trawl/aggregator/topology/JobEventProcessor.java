@@ -5,6 +5,8 @@ import dev.trawl.aggregator.frontier.CrawlFrontier;
 import dev.trawl.aggregator.frontier.CrawlScope;
 import dev.trawl.aggregator.state.ChildState;
 import dev.trawl.aggregator.state.ParentState;
+import dev.trawl.aggregator.streamsinternals.CommitHook;
+import dev.trawl.aggregator.streamsinternals.CommitPacing;
 import dev.trawl.api.event.CancelRequested;
 import dev.trawl.api.event.ChildAdded;
 import dev.trawl.api.event.HostDelayObserved;
@@ -62,7 +64,6 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
     private final Set<String> waiting = new LinkedHashSet<>();
     /** Parents this task counts in {@link #flow}: released when the task closes (it may move to another instance). */
     private final Set<String> inFlow = new HashSet<>();
-    private final long commitIntervalMs;
     /** Compiled scopes are a cache: rebuilt from the stored spec after a restart. */
     private final Map<String, CrawlScope> scopes = new HashMap<>();
     /** Parents already in the due-set since its last publication: saves a store write per event. */
@@ -87,7 +88,6 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
         this.settings = settings;
         this.pacing = pacing;
         this.flow = flow;
-        this.commitIntervalMs = pacing.interval().toMillis();
     }
 
     @Override
@@ -121,26 +121,15 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
         context.schedule(flow.settings().dispatchInterval(), PunctuationType.WALL_CLOCK_TIME, this::dispatchWaiting);
         if (pacing.enabled()) {
             // the last events of a burst: no next event asks for their commit
-            context.schedule(pacing.interval(), PunctuationType.WALL_CLOCK_TIME, now -> maybeRequestCommit());
-        }
-    }
-
-    /**
-     * Asks for a commit once the pacing's interval has passed since the thread's last one, if the thread keeps up
-     * with its input; with a backlog, Streams' longer {@code commit.interval.ms} decides. A request with nothing
-     * processed since the last commit commits nothing.
-     */
-    private void maybeRequestCommit() {
-        if (pacing.enabled() && CommitHook.msSinceLastCommit(context.currentSystemTimeMs()) >= commitIntervalMs
-                && pacing.caughtUp()) {
-            context.commit();
+            context.schedule(pacing.interval(), PunctuationType.WALL_CLOCK_TIME,
+                    now -> pacing.maybeRequestCommit(context));
         }
     }
 
     @Override
     public void process(Record<String, JobEvent> record) {
         apply(record);
-        maybeRequestCommit();
+        pacing.maybeRequestCommit(context);
     }
 
     /**
@@ -167,7 +156,7 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
             }
         }
         if (dispatched) {
-            maybeRequestCommit();
+            pacing.maybeRequestCommit(context);
         }
     }
 

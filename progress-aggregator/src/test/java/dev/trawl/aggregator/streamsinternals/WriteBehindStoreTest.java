@@ -1,4 +1,4 @@
-package dev.trawl.aggregator.topology;
+package dev.trawl.aggregator.streamsinternals;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

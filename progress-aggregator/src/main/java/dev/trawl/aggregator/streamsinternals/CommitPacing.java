@@ -1,9 +1,10 @@
-package dev.trawl.aggregator.topology;
+package dev.trawl.aggregator.streamsinternals;
 
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,11 +31,13 @@ public final class CommitPacing {
     private static final CommitPacing OFF = new CommitPacing(Duration.ZERO, 0);
 
     private final Duration interval;
+    private final long intervalMs;
     private final long backlogRecords;
     private final Map<String, LongSupplier> lagByThread = new ConcurrentHashMap<>();
 
     private CommitPacing(Duration interval, long backlogRecords) {
         this.interval = interval;
+        this.intervalMs = interval.toMillis();
         this.backlogRecords = backlogRecords;
     }
 
@@ -57,6 +60,18 @@ public final class CommitPacing {
 
     public Duration interval() {
         return interval;
+    }
+
+    /**
+     * Asks {@code context} for a commit once {@link #interval()} has passed since the calling thread's last one
+     * ended, if the thread keeps up with its input; with a backlog, Streams' longer {@code commit.interval.ms}
+     * decides. A request with nothing processed since the last commit commits nothing. When the last commit ended
+     * is what the thread's {@link CommitHook}s saw: pacing needs them.
+     */
+    public void maybeRequestCommit(ProcessorContext<?, ?> context) {
+        if (this != OFF && CommitHook.msSinceLastCommit(context.currentSystemTimeMs()) >= intervalMs && caughtUp()) {
+            context.commit();
+        }
     }
 
     /** {@code lag}: how many records the consumer of stream thread {@code threadName} has not fetched yet. */

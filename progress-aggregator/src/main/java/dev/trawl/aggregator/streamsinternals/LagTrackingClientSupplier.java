@@ -1,6 +1,5 @@
-package dev.trawl.aggregator;
+package dev.trawl.aggregator.streamsinternals;
 
-import dev.trawl.aggregator.topology.CommitPacing;
 import java.time.Duration;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -20,12 +19,12 @@ import org.apache.kafka.streams.KafkaClientSupplier;
  * fetched yet; every other client comes from the delegate (Streams' own, or a test's). A stream thread's main
  * consumer has the client id {@code <thread name>-consumer}, which is how the lag finds its thread.
  */
-final class LagTrackingClientSupplier implements KafkaClientSupplier {
+public final class LagTrackingClientSupplier implements KafkaClientSupplier {
 
     private final CommitPacing pacing;
     private final KafkaClientSupplier delegate;
 
-    LagTrackingClientSupplier(CommitPacing pacing, KafkaClientSupplier delegate) {
+    public LagTrackingClientSupplier(CommitPacing pacing, KafkaClientSupplier delegate) {
         this.pacing = pacing;
         this.delegate = delegate;
     }

@@ -1,4 +1,4 @@
-package dev.trawl.aggregator.topology;
+package dev.trawl.aggregator.streamsinternals;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -39,7 +39,7 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  * transaction, and a task with writes since the last commit has processed records since then, so the commit
  * includes its offsets.
  */
-final class CommitHook implements StateStore, CachedStateStore<Void, Void> {
+public final class CommitHook implements StateStore, CachedStateStore<Void, Void> {
 
     /** The armed hooks of each stream thread (a task's processor is initialised on the thread that runs it). */
     private static final ThreadLocal<Set<CommitHook>> ARMED = ThreadLocal.withInitial(
@@ -61,7 +61,7 @@ final class CommitHook implements StateStore, CachedStateStore<Void, Void> {
         this.name = name;
     }
 
-    static StoreBuilder<CommitHook> builder(String name) {
+    public static StoreBuilder<CommitHook> builder(String name) {
         return new StoreBuilder<>() {
             @Override
             public StoreBuilder<CommitHook> withCachingEnabled() {
@@ -106,7 +106,7 @@ final class CommitHook implements StateStore, CachedStateStore<Void, Void> {
     }
 
     /** Runs {@code action} before each commit of the task, as if from a punctuation of {@code processor}. */
-    void beforeCommit(ProcessorContext<?, ?> processor, Runnable action) {
+    public void beforeCommit(ProcessorContext<?, ?> processor, Runnable action) {
         this.context = ProcessorContextUtils.asInternalProcessorContext(processor);
         this.node = context.currentNode(); // the processor's node, during its init
         this.action = action;
@@ -115,7 +115,7 @@ final class CommitHook implements StateStore, CachedStateStore<Void, Void> {
     }
 
     /** Flushes the caches of {@code stores} (before a commit: what the action wrote must commit with it). */
-    static void flushCaches(StateStore... stores) {
+    public static void flushCaches(StateStore... stores) {
         for (StateStore store : stores) {
             if (store instanceof CachedStateStore<?, ?> cached) {
                 cached.flushCache();
@@ -174,7 +174,7 @@ final class CommitHook implements StateStore, CachedStateStore<Void, Void> {
     }
 
     /** The processor closes: from now on, nothing runs before a commit (its due-set stays for the next owner). */
-    void disarm() {
+    public void disarm() {
         action = null;
         if (group != null) {
             group.remove(this);

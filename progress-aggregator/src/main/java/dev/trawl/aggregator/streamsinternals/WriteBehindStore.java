@@ -1,4 +1,4 @@
-package dev.trawl.aggregator.topology;
+package dev.trawl.aggregator.streamsinternals;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,7 +38,7 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  * through {@code InternalProcessorContext}, as Streams' caching layer does: internal APIs, pinned with Kafka
  * 4.2.1 and exercised by every topology and fail-over test.
  */
-final class WriteBehindStore<V> implements KeyValueStore<String, V>, CachedStateStore<String, V> {
+public final class WriteBehindStore<V> implements KeyValueStore<String, V>, CachedStateStore<String, V> {
 
     /** A value held here: {@code context} is the record context of its unflushed write, null once flushed. */
     private static final class Entry<V> {
@@ -77,7 +77,7 @@ final class WriteBehindStore<V> implements KeyValueStore<String, V>, CachedState
      * A builder of {@code inner}'s store (logging on, Streams' caching off) wrapped in this layer, holding up to
      * {@code maxObjects} values per task.
      */
-    static <V> StoreBuilder<KeyValueStore<String, V>> builder(StoreBuilder<KeyValueStore<String, V>> inner,
+    public static <V> StoreBuilder<KeyValueStore<String, V>> builder(StoreBuilder<KeyValueStore<String, V>> inner,
                                                                 int maxObjects) {
         StoreBuilder<KeyValueStore<String, V>> uncached = inner.withCachingDisabled();
         return new StoreBuilder<>() {
