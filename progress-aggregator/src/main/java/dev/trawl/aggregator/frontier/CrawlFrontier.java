@@ -38,6 +38,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * </ul>
  * The in-memory view of a parent's queue and hosts is a cache of the stores, loaded on first use after the task
  * (re)initialised.
+ *
+ * <p>Why over 300 lines: the two stores and their in-memory view must change together on every call (the counts of
+ * {@link ParentState} too), and one class is the unit that keeps them consistent.
  */
 public final class CrawlFrontier {
 

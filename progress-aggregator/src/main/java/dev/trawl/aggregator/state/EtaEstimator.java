@@ -33,6 +33,9 @@ import com.fasterxml.jackson.annotation.JsonAutoDetect;
  * not projected: the fast average follows it within a second or two, and an estimate that errs late is the safer.
  *
  * <p>Deterministic and clock free (event time only); O(1) state of primitives, stored in {@link ParentState}.
+ *
+ * <p>Why over 300 lines: the fit, the trust checks and the rate share one O(1) state stored in the parent's
+ * aggregate; a good part of the file is the reasoning above and beside the arithmetic.
  */
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY,
         getterVisibility = JsonAutoDetect.Visibility.NONE,

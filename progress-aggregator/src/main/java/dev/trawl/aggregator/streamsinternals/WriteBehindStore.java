@@ -37,6 +37,9 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  * <p>This hooks into {@code org.apache.kafka.streams.state.internals.CachedStateStore} and sets record contexts
  * through {@code InternalProcessorContext}, as Streams' caching layer does: internal APIs, pinned with Kafka
  * 4.2.1 and exercised by every topology and fail-over test.
+ *
+ * <p>Why over 300 lines: it implements the whole of {@code KeyValueStore} and {@code CachedStateStore} (a third of
+ * the file is delegation to the layer below), and its write-behind rule is one invariant best read in one place.
  */
 public final class WriteBehindStore<V> implements KeyValueStore<String, V>, CachedStateStore<String, V> {
 
