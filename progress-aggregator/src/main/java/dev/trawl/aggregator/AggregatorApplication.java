@@ -3,6 +3,7 @@ package dev.trawl.aggregator;
 import dev.trawl.aggregator.flow.FlowControl;
 import dev.trawl.aggregator.observability.AggregatorMeters;
 import dev.trawl.aggregator.observability.KafkaStreamsHealthIndicator;
+import dev.trawl.aggregator.streamsinternals.StreamsInternals;
 import dev.trawl.aggregator.topology.ProgressTopology;
 import dev.trawl.api.topic.TopicAdmin;
 import dev.trawl.api.topic.Topics;
@@ -51,13 +52,17 @@ public class AggregatorApplication {
             @Value("${trawl.aggregator.flow.delayed-host-in-flight}") int delayedHostInFlight,
             @Value("${trawl.aggregator.flow.target-age}") Duration targetAge,
             @Value("${trawl.aggregator.flow.adjust-interval}") Duration adjustInterval,
-            @Value("${trawl.aggregator.flow.dispatch-interval}") Duration dispatchInterval) {
+            @Value("${trawl.aggregator.flow.dispatch-interval}") Duration dispatchInterval,
+            @Value("${trawl.aggregator.streams-internals.write-behind-store}") boolean writeBehindStore,
+            @Value("${trawl.aggregator.streams-internals.commit-hook}") boolean commitHook,
+            @Value("${trawl.aggregator.streams-internals.commit-pacing}") boolean commitPacing) {
         TopicAdmin.ensureTopics(bootstrapServers, kafka.properties(), Topics.ALL, (short) replicationFactor);
         return new ProgressAggregator(new ProgressAggregator.Settings(bootstrapServers, applicationId, stateDir,
                 commitInterval, backlogCommitInterval, backlogRecords, standbyReplicas, replicationFactor,
                 streamThreads, new ProgressTopology.Settings(snapshotInterval, hostShards, childRetention,
                         retentionScanInterval, new FlowControl.Settings(initialLimit, minLimit, maxLimit, maxPerParent,
-                        delayedHostInFlight, targetAge, adjustInterval, dispatchInterval)),
+                        delayedHostInFlight, targetAge, adjustInterval, dispatchInterval),
+                        new StreamsInternals(writeBehindStore, commitHook, commitPacing)),
                 Map.copyOf(kafka.properties())));
     }
 

@@ -5,6 +5,7 @@ import dev.trawl.aggregator.errors.DeadLetterProcessingHandler;
 import dev.trawl.aggregator.flow.FlowControl;
 import dev.trawl.aggregator.streamsinternals.CommitPacing;
 import dev.trawl.aggregator.streamsinternals.LagTrackingClientSupplier;
+import dev.trawl.aggregator.streamsinternals.StreamsInternals;
 import dev.trawl.aggregator.topology.ProgressTopology;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -64,6 +65,13 @@ public final class ProgressAggregator implements AutoCloseable {
                     standbyReplicas, replicationFactor, streamThreads, topology, overrides);
         }
 
+        /** Which workarounds of Kafka Streams internals are on (all by default). */
+        public Settings withStreamsInternals(StreamsInternals internals) {
+            return new Settings(bootstrapServers, applicationId, stateDir, commitInterval, backlogCommitInterval,
+                    backlogRecords, standbyReplicas, replicationFactor, streamThreads,
+                    topology.withStreamsInternals(internals), overrides);
+        }
+
         public Settings withOverrides(Map<String, Object> more) {
             Map<String, Object> merged = new HashMap<>(overrides);
             merged.putAll(more);
@@ -84,8 +92,9 @@ public final class ProgressAggregator implements AutoCloseable {
         CommitPacing pacing = pacing(settings);
         this.flow = new FlowControl(settings.topology().flow());
         var topology = ProgressTopology.build(settings.topology(), pacing, flow);
-        this.streams = new KafkaStreams(topology, properties(settings), new LagTrackingClientSupplier(pacing,
-                clients != null ? clients : new DefaultKafkaClientSupplier()));
+        KafkaClientSupplier supplier = clients != null ? clients : new DefaultKafkaClientSupplier();
+        this.streams = new KafkaStreams(topology, properties(settings), settings.topology().internals().pacesCommits()
+                ? new LagTrackingClientSupplier(pacing, supplier) : supplier);
         streams.setUncaughtExceptionHandler(e -> {
             log.error("stream thread failed; replacing it", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
@@ -94,7 +103,8 @@ public final class ProgressAggregator implements AutoCloseable {
 
     /** Commits every commitInterval while caught up, every backlogCommitInterval (Streams' own) with a backlog. */
     static CommitPacing pacing(Settings settings) {
-        return settings.backlogCommitInterval().compareTo(settings.commitInterval()) > 0
+        return settings.topology().internals().pacesCommits()
+                && settings.backlogCommitInterval().compareTo(settings.commitInterval()) > 0
                 ? CommitPacing.of(settings.commitInterval(), settings.backlogRecords()) : CommitPacing.off();
     }
 
@@ -105,8 +115,9 @@ public final class ProgressAggregator implements AutoCloseable {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
         props.put(StreamsConfig.STATE_DIR_CONFIG, settings.stateDir().toString());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG,
-                Math.max(settings.commitInterval().toMillis(), settings.backlogCommitInterval().toMillis()));
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, settings.topology().internals().pacesCommits()
+                ? Math.max(settings.commitInterval().toMillis(), settings.backlogCommitInterval().toMillis())
+                : settings.commitInterval().toMillis());
         props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, settings.standbyReplicas());
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, settings.replicationFactor());
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, settings.streamThreads());

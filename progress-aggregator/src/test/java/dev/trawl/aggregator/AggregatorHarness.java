@@ -1,5 +1,6 @@
 package dev.trawl.aggregator;
 
+import dev.trawl.aggregator.streamsinternals.StreamsInternals;
 import dev.trawl.aggregator.topology.ProgressTopology;
 import dev.trawl.api.event.CancelRequested;
 import dev.trawl.api.event.ChildProgress;
@@ -55,10 +56,15 @@ final class AggregatorHarness implements AutoCloseable {
     static final Duration RETENTION = Duration.ofHours(1);
 
     AggregatorHarness() {
+        this(StreamsInternals.defaults());
+    }
+
+    /** With {@code internals} switched as given ({@link StreamsInternals#standardRoute()}: Streams' public route). */
+    AggregatorHarness(StreamsInternals internals) {
         Properties props = ProgressAggregator.properties(ProgressAggregator.Settings.defaults("dummy:9092",
-                tempDir()));
+                tempDir()).withStreamsInternals(internals));
         driver = new TopologyTestDriver(ProgressTopology.build(ProgressTopology.Settings.defaults()
-                .withChildRetention(RETENTION, Duration.ofMinutes(1))), props, START);
+                .withChildRetention(RETENTION, Duration.ofMinutes(1)).withStreamsInternals(internals)), props, START);
         events = driver.createInputTopic(Topics.JOB_EVENTS.name(), Serdes.String().serializer(),
                 Topics.JOB_EVENTS.valueSerde().serializer());
         rawEvents = driver.createInputTopic(Topics.JOB_EVENTS.name(), Serdes.String().serializer(),

@@ -3,6 +3,7 @@ package dev.trawl.aggregator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.trawl.aggregator.streamsinternals.StreamsInternals;
 import dev.trawl.aggregator.topology.ProgressTopology;
 import dev.trawl.api.event.ChildProgress;
 import dev.trawl.api.event.ChildStatus;
@@ -59,6 +60,16 @@ class ProgressAggregatorOnBrokerTest {
 
     @Test
     void countsStayExactAndVersionsKeepIncreasingWhenAnInstanceIsReplacedMidCrawl() throws Exception {
+        replaceAnInstanceMidCrawl(StreamsInternals.defaults(), "trawl-progress-aggregator");
+    }
+
+    /** What an operator gets with {@code trawl.aggregator.streams-internals.*=false}: the same exact counts. */
+    @Test
+    void countsStayExactOnStreamsPublicRouteWithEveryWorkaroundOfItsInternalsSwitchedOff() throws Exception {
+        replaceAnInstanceMidCrawl(StreamsInternals.standardRoute(), "standard-route-" + Ids.newParentId());
+    }
+
+    private void replaceAnInstanceMidCrawl(StreamsInternals internals, String applicationId) throws Exception {
         String parent = Ids.newParentId();
         String seed = "http://site.test/";
         List<String> pages = new ArrayList<>();
@@ -70,7 +81,7 @@ class ProgressAggregatorOnBrokerTest {
             List<ParentProgress> snapshots = new ArrayList<>();
             List<CrawlTask> scheduled = new ArrayList<>();
 
-            ProgressAggregator first = aggregator();
+            ProgressAggregator first = aggregator(internals, applicationId);
             first.start();
             send(producer, new JobSubmitted("s-" + parent, parent, Instant.now(), new CrawlSpec("restart", List.of(seed),
                     2, 100, true, List.of(), List.of(), ErrorTolerance.UNLIMITED)));
@@ -82,7 +93,8 @@ class ProgressAggregatorOnBrokerTest {
             awaitTasks(tasks, parent, scheduled, 51);
             first.close();
 
-            ProgressAggregator second = aggregator(); // empty state dir: restores from the changelogs
+            // empty state dir: restores from the changelogs
+            ProgressAggregator second = aggregator(internals, applicationId);
             second.start();
             producer.send(new ProducerRecord<>(Topics.JOB_EVENTS.name(), parent.getBytes(StandardCharsets.UTF_8),
                     "{broken".getBytes(StandardCharsets.UTF_8))).get();
@@ -334,9 +346,10 @@ class ProgressAggregatorOnBrokerTest {
                 Topics.JOB_EVENTS.valueSerde().serializer().serialize(Topics.JOB_EVENTS.name(), event));
     }
 
-    private ProgressAggregator aggregator() throws Exception {
+    private ProgressAggregator aggregator(StreamsInternals internals, String applicationId) throws Exception {
         Path stateDir = Files.createTempDirectory("aggregator-state");
-        return new ProgressAggregator(ProgressAggregator.Settings.defaults(bootstrap, stateDir));
+        return new ProgressAggregator(ProgressAggregator.Settings.defaults(bootstrap, stateDir)
+                .withApplicationId(applicationId).withStreamsInternals(internals));
     }
 
     private KafkaProducer<byte[], byte[]> producer() {

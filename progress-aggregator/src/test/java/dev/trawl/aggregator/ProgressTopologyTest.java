@@ -29,7 +29,12 @@ class ProgressTopologyTest {
     private static final String SITE = "http://site.test";
     private static final String HOME = SITE + "/";
 
-    private final AggregatorHarness agg = new AggregatorHarness();
+    private final AggregatorHarness agg = harness();
+
+    /** The aggregator under test: with every workaround of Streams internals on, as it runs by default. */
+    AggregatorHarness harness() {
+        return new AggregatorHarness();
+    }
 
     @AfterEach
     void close() {

@@ -88,7 +88,8 @@ final class JobEventProcessor implements Processor<String, JobEvent, String, Obj
                 context.getStateStore(ProgressTopology.FINISHED_STORE), settings.childRetention());
         clearCaches();
         scheduler.restored();
-        publication.start(ProgressTopology.COMMIT_HOOK, settings.snapshotInterval(), frontierQueue, frontierHosts);
+        publication.start(settings.internals().commitHook() ? ProgressTopology.COMMIT_HOOK : null,
+                settings.snapshotInterval(), frontierQueue, frontierHosts);
         context.schedule(settings.retentionScanInterval(), PunctuationType.WALL_CLOCK_TIME, retention::removeExpired);
         context.schedule(flow.settings().dispatchInterval(), PunctuationType.WALL_CLOCK_TIME, this::dispatchWaiting);
         if (pacing.enabled()) {

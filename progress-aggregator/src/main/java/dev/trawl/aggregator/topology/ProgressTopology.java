@@ -6,6 +6,7 @@ import dev.trawl.aggregator.state.ChildStateCodec;
 import dev.trawl.aggregator.state.ParentState;
 import dev.trawl.aggregator.streamsinternals.CommitHook;
 import dev.trawl.aggregator.streamsinternals.CommitPacing;
+import dev.trawl.aggregator.streamsinternals.StreamsInternals;
 import dev.trawl.aggregator.streamsinternals.WriteBehindStore;
 import dev.trawl.api.serde.JsonSerde;
 import dev.trawl.api.topic.Topics;
@@ -13,6 +14,8 @@ import java.time.Duration;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -70,13 +73,21 @@ public final class ProgressTopology {
      *                              removed (tombstones on {@code trawl.child-progress}), the parent snapshot stays
      * @param retentionScanInterval how often finished parents are checked against {@code childRetention}
      * @param flow                  the window of children in flight (see {@link FlowControl})
+     * @param internals             which workarounds of Kafka Streams internals are on (see {@link StreamsInternals})
      */
     public record Settings(Duration snapshotInterval, int hostShards, Duration childRetention,
-                           Duration retentionScanInterval, FlowControl.Settings flow) {
+                           Duration retentionScanInterval, FlowControl.Settings flow, StreamsInternals internals) {
 
         public Settings(Duration snapshotInterval, int hostShards, Duration childRetention,
                         Duration retentionScanInterval) {
             this(snapshotInterval, hostShards, childRetention, retentionScanInterval, FlowControl.Settings.defaults());
+        }
+
+        /** With every workaround of Streams internals on. */
+        public Settings(Duration snapshotInterval, int hostShards, Duration childRetention,
+                        Duration retentionScanInterval, FlowControl.Settings flow) {
+            this(snapshotInterval, hostShards, childRetention, retentionScanInterval, flow,
+                    StreamsInternals.defaults());
         }
 
         public static Settings defaults() {
@@ -84,11 +95,16 @@ public final class ProgressTopology {
         }
 
         public Settings withChildRetention(Duration retention, Duration scanInterval) {
-            return new Settings(snapshotInterval, hostShards, retention, scanInterval, flow);
+            return new Settings(snapshotInterval, hostShards, retention, scanInterval, flow, internals);
         }
 
         public Settings withFlow(FlowControl.Settings flowSettings) {
-            return new Settings(snapshotInterval, hostShards, childRetention, retentionScanInterval, flowSettings);
+            return new Settings(snapshotInterval, hostShards, childRetention, retentionScanInterval, flowSettings,
+                    internals);
+        }
+
+        public Settings withStreamsInternals(StreamsInternals switches) {
+            return new Settings(snapshotInterval, hostShards, childRetention, retentionScanInterval, flow, switches);
         }
     }
 
@@ -111,17 +127,18 @@ public final class ProgressTopology {
         Topology topology = new Topology();
         topology.addSource(SOURCE, Serdes.String().deserializer(), Topics.JOB_EVENTS.valueSerde().deserializer(),
                 Topics.JOB_EVENTS.name());
-        topology.addProcessor(PROCESSOR, () -> new JobEventProcessor(settings, pacing, flow), SOURCE);
-        // live objects in front of the stores: the many writes of one key within a commit interval are serialised
-        // and reach the changelog once
-        topology.addStateStore(WriteBehindStore.builder(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(PARENTS_STORE), Serdes.String(), new JsonSerde<>(ParentState.class)),
-                CACHED_VALUES), PROCESSOR);
-        topology.addStateStore(WriteBehindStore.builder(Stores.keyValueStoreBuilder(
+        // pacing needs the commit hook to know when a commit ended; switched off, Streams' commit interval decides
+        CommitPacing paced = settings.internals().pacesCommits() ? pacing : CommitPacing.off();
+        topology.addProcessor(PROCESSOR, () -> new JobEventProcessor(settings, paced, flow), SOURCE);
+        topology.addStateStore(objectStore(settings.internals(), Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(PARENTS_STORE), Serdes.String(), new JsonSerde<>(ParentState.class))),
+                PROCESSOR);
+        topology.addStateStore(objectStore(settings.internals(), Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(CHILDREN_STORE), Serdes.String(),
-                new JsonSerde<>(ChildState.class, ChildStateCodec.INSTANCE)),
-                CACHED_VALUES), PROCESSOR);
-        topology.addStateStore(CommitHook.builder(COMMIT_HOOK), PROCESSOR);
+                new JsonSerde<>(ChildState.class, ChildStateCodec.INSTANCE))), PROCESSOR);
+        if (settings.internals().commitHook()) {
+            topology.addStateStore(CommitHook.builder(COMMIT_HOOK), PROCESSOR);
+        }
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(DIRTY_STORE),
                 Serdes.String(), Serdes.Long()).withCachingEnabled(), PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FINISHED_STORE),
@@ -141,5 +158,15 @@ public final class ProgressTopology {
         topology.addSink(DEAD_LETTER_SINK, Topics.DEAD_LETTERS.name(), Serdes.String().serializer(),
                 (Serializer<Object>) (Serializer<?>) Topics.JOB_EVENTS.valueSerde().serializer(), PROCESSOR);
         return topology;
+    }
+
+    /**
+     * A store written on every event (parents, children): live objects in front of it, so the many writes of one
+     * key within a commit interval are serialised and reach the changelog once; with the write-behind store switched
+     * off, Streams' record cache (which serialises every write).
+     */
+    private static <V> StoreBuilder<KeyValueStore<String, V>> objectStore(StreamsInternals internals,
+                                                                          StoreBuilder<KeyValueStore<String, V>> store) {
+        return internals.writeBehindStore() ? WriteBehindStore.builder(store, CACHED_VALUES) : store.withCachingEnabled();
     }
 }

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -23,8 +24,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * snapshot.
  *
  * <p>When: right before each commit, through a {@link CommitHook}, so a snapshot commits in the transaction of the
- * events it counts and becomes readable at the first commit after them. A slower punctuation publishes what no
- * commit would: a due-set restored after a crash, when no event arrives.
+ * events it counts and becomes readable at the first commit after them. With the hook switched off (Streams' public
+ * route), a wall-clock punctuation every {@code commit.interval.ms} publishes instead, and the snapshots commit with
+ * the next commit. Either way a slower punctuation publishes what no commit would: a due-set restored after a
+ * crash, when no event arrives.
  */
 final class SnapshotPublication {
 
@@ -50,22 +53,35 @@ final class SnapshotPublication {
     }
 
     /**
-     * Schedules the publications: before each commit through the store {@code hookStore} names, and every
-     * {@code snapshotInterval}. {@code written} are the other stores a publication may write through their caches:
-     * the hook flushes them after it, so what it wrote commits with it.
+     * Schedules the publications: before each commit through the store {@code hookStore} names (null: the hook is
+     * switched off, a punctuation every {@code commit.interval.ms} instead), and every {@code snapshotInterval}.
+     * {@code written} are the other stores a publication may write through their caches: the hook flushes them
+     * after it, so what it wrote commits with it.
      */
     void start(String hookStore, Duration snapshotInterval, StateStore... written) {
-        hook = context.getStateStore(hookStore);
-        hook.beforeCommit(context, () -> {
-            // the hook runs once for every task of the thread in each commit: scan the due-set only if it can hold
-            // something
-            if (mayHaveDue()) {
-                publishDue();
-            }
-            CommitHook.flushCaches(parents, children.store(), dirty);
-            CommitHook.flushCaches(written);
-        });
+        if (hookStore != null) {
+            hook = context.getStateStore(hookStore);
+            hook.beforeCommit(context, () -> {
+                // the hook runs once for every task of the thread in each commit: scan the due-set only if it can
+                // hold something
+                if (mayHaveDue()) {
+                    publishDue();
+                }
+                CommitHook.flushCaches(parents, children.store(), dirty);
+                CommitHook.flushCaches(written);
+            });
+        } else {
+            context.schedule(Duration.ofMillis(commitIntervalMs()), PunctuationType.WALL_CLOCK_TIME, now -> {
+                if (mayHaveDue()) {
+                    publishDue();
+                }
+            });
+        }
         context.schedule(snapshotInterval, PunctuationType.WALL_CLOCK_TIME, now -> publishDue());
+    }
+
+    private long commitIntervalMs() {
+        return Long.parseLong(String.valueOf(context.appConfigs().get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)));
     }
 
     /** The parent changed: its snapshot is due at the next publication. */
@@ -113,6 +129,8 @@ final class SnapshotPublication {
 
     /** The processor closes: nothing is published before a commit any more (the due-set stays for the next owner). */
     void stop() {
-        hook.disarm();
+        if (hook != null) {
+            hook.disarm();
+        }
     }
 }
