@@ -27,7 +27,9 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  * <p>The aggregator publishes its due snapshots here: a status event's snapshot becomes readable at the first
  * commit after it, instead of waiting for a snapshot punctuation and then for a commit, and a parent gets at most
  * one snapshot per commit. Internal API ({@code CachedStateStore}, {@code InternalProcessorContext}), as in
- * {@link WriteBehindStore}.
+ * {@link WriteBehindStore}: {@code StreamsInternalsContractTest} fails if an upgrade stops running it before each
+ * commit, in its processor's scope; switched off ({@code trawl.aggregator.streams-internals.commit-hook=false}), a
+ * punctuation publishes the snapshots instead.
  *
  * <p><b>One flush for all the thread's tasks.</b> Streams prepares a commit task by task: it flushes one task's
  * caches, then waits for the producer to have every record sent so far acknowledged, then the next task. Were each

@@ -83,6 +83,15 @@ public final class CommitPacing {
         lagByThread.remove(threadName);
     }
 
+    /**
+     * The calling thread's lag as its consumer last reported it, or -1 when none is tracked under the thread's name
+     * (the contract test's look at what {@link #caughtUp()} sees).
+     */
+    long lagOfCallingThread() {
+        LongSupplier lag = lagByThread.get(Thread.currentThread().getName());
+        return lag == null ? -1 : lag.getAsLong();
+    }
+
     /** Whether the calling stream thread keeps up with its input. */
     boolean caughtUp() {
         LongSupplier lag = lagByThread.get(Thread.currentThread().getName());

@@ -4,7 +4,7 @@ package dev.trawl.aggregator.streamsinternals;
  * The switches of the aggregator's workarounds of Kafka Streams internals ({@code trawl.aggregator.streams-internals.*},
  * each on by default). Each pays for itself in the whole-pipeline benchmark (docs/aggregator.md); off takes Streams'
  * public route, with the same exact counts, should an upgrade break what a workaround relies on before it is
- * fixed.
+ * fixed. {@code StreamsInternalsContractTest} fails when an upgrade changes that.
  *
  * @param writeBehindStore the parents and children stores are {@link WriteBehindStore}s (live objects, serialised
  *                         once per key and commit); off: Streams' caching key-value stores

@@ -36,7 +36,8 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  *
  * <p>This hooks into {@code org.apache.kafka.streams.state.internals.CachedStateStore} and sets record contexts
  * through {@code InternalProcessorContext}, as Streams' caching layer does: internal APIs, pinned with Kafka
- * 4.2.1 and exercised by every topology and fail-over test.
+ * 4.2.1. {@code WriteBehindStoreTest} fails if an upgrade stops flushing the caches before a commit; switched off
+ * ({@code trawl.aggregator.streams-internals.write-behind-store=false}), the stores are Streams' caching stores.
  *
  * <p>Why over 300 lines: it implements the whole of {@code KeyValueStore} and {@code CachedStateStore} (a third of
  * the file is delegation to the layer below), and its write-behind rule is one invariant best read in one place.
