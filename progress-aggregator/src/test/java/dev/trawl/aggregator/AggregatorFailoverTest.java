@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -79,34 +80,33 @@ class AggregatorFailoverTest {
             }
             Map<String, List<ParentProgress>> snapshots = new HashMap<>();
             Set<String> crawled = new HashSet<>();
-            boolean killedMidCrawl = false;
-            Instant deadline = Instant.now().plus(Duration.ofMinutes(3));
-            while (Instant.now().isBefore(deadline)) {
-                for (ConsumerRecord<byte[], byte[]> r : tasks.poll(Duration.ofMillis(100))) {
-                    CrawlTask task = Topics.CRAWL_TASKS.valueSerde().deserializer().deserialize(r.topic(), r.value());
-                    if (parents.contains(task.parentId()) && crawled.add(task.childId())) {
-                        crawl(producer, task);
-                    }
-                }
-                for (ConsumerRecord<byte[], byte[]> r : progress.poll(Duration.ofMillis(10))) {
-                    ParentProgress p = Topics.PARENT_PROGRESS.valueSerde().deserializer().deserialize(r.topic(),
-                            r.value());
-                    if (parents.contains(p.id())) {
-                        snapshots.computeIfAbsent(p.id(), k -> new ArrayList<>()).add(p);
-                    }
-                }
-                if (!killedMidCrawl && crawled.size() >= PARENTS * PAGES / 3) {
-                    killed.kill(); // mid-crawl: a third of the pages done
-                    killedMidCrawl = true;
-                }
-                boolean allDone = parents.stream().allMatch(id -> {
-                    List<ParentProgress> list = snapshots.get(id);
-                    return list != null && list.get(list.size() - 1).status().isTerminal();
-                });
-                if (allDone) {
-                    break;
-                }
-            }
+            AtomicBoolean killedMidCrawl = new AtomicBoolean();
+            // the test is the workers and the watcher: hand out tasks and read snapshots until every crawl ended
+            await().atMost(Duration.ofMinutes(3)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
+                    .until(() -> {
+                        for (ConsumerRecord<byte[], byte[]> r : tasks.poll(Duration.ofMillis(100))) {
+                            CrawlTask task = Topics.CRAWL_TASKS.valueSerde().deserializer().deserialize(r.topic(),
+                                    r.value());
+                            if (parents.contains(task.parentId()) && crawled.add(task.childId())) {
+                                crawl(producer, task);
+                            }
+                        }
+                        for (ConsumerRecord<byte[], byte[]> r : progress.poll(Duration.ofMillis(10))) {
+                            ParentProgress p = Topics.PARENT_PROGRESS.valueSerde().deserializer()
+                                    .deserialize(r.topic(), r.value());
+                            if (parents.contains(p.id())) {
+                                snapshots.computeIfAbsent(p.id(), k -> new ArrayList<>()).add(p);
+                            }
+                        }
+                        if (!killedMidCrawl.get() && crawled.size() >= PARENTS * PAGES / 3) {
+                            killed.kill(); // mid-crawl: a third of the pages done
+                            killedMidCrawl.set(true);
+                        }
+                        return parents.stream().allMatch(id -> {
+                            List<ParentProgress> list = snapshots.get(id);
+                            return list != null && list.get(list.size() - 1).status().isTerminal();
+                        });
+                    });
             assertThat(killedMidCrawl).isTrue();
             assertThat(survivor.activeTaskCount()).isEqualTo(Topics.JOB_EVENTS.partitions());
             for (String parent : parents) {
