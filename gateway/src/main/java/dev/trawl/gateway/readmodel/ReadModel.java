@@ -120,7 +120,12 @@ public class ReadModel {
         return parents.firstSnapshot(parentId);
     }
 
-    void applyParent(String parentId, ParentProgress snapshot) {
+    /**
+     * Applies a record of {@code trawl.parent-progress} ({@code null}: a tombstone). The read model's write side is
+     * public so that it can be driven without Kafka, as {@link ReadModelConsumer} drives it from the topics (the
+     * heap footprint in {@code bench} measures the data structure this way); it keeps one writer thread.
+     */
+    public void applyParent(String parentId, ParentProgress snapshot) {
         if (snapshot == null) {
             removeParent(parentId);
             return;
@@ -154,7 +159,11 @@ public class ReadModel {
         }
     }
 
-    void applyChild(String childId, ChildProgress child, int partition, long offset) {
+    /**
+     * Applies a record of {@code trawl.child-progress} ({@code null}: a tombstone) read at {@code partition} and
+     * {@code offset}: the position an evicted child is read back from.
+     */
+    public void applyChild(String childId, ChildProgress child, int partition, long offset) {
         children.apply(childId, child, partition, offset);
     }
 
@@ -166,7 +175,7 @@ public class ReadModel {
      * Evicts the children of the jobs that finished {@code finished-children-in-heap} before {@code now}: the
      * consumer calls it between polls.
      */
-    void evictFinishedChildren(Instant now) {
+    public void evictFinishedChildren(Instant now) {
         children.evictFinished(now);
     }
 }

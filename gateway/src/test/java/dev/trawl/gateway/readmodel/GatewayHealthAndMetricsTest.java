@@ -53,7 +53,7 @@ class GatewayHealthAndMetricsTest {
         }
 
         @Override
-        void applyParent(String parentId, ParentProgress snapshot) {
+        public void applyParent(String parentId, ParentProgress snapshot) {
             if (parentId.equals(gatedParent) && RELEASE.getCount() > 0) {
                 HELD.countDown();
                 try {

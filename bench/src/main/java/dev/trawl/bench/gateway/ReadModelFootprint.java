@@ -1,4 +1,4 @@
-package dev.trawl.gateway.readmodel;
+package dev.trawl.bench.gateway;
 
 import dev.trawl.api.event.ChildProgress;
 import dev.trawl.api.event.ChildStatus;
@@ -7,6 +7,7 @@ import dev.trawl.api.event.ParentProgress;
 import dev.trawl.api.id.Ids;
 import dev.trawl.api.progress.ProgressText;
 import dev.trawl.gateway.GatewayProperties;
+import dev.trawl.gateway.readmodel.ReadModel;
 import java.lang.management.ManagementFactory;
 import java.time.Instant;
 import java.util.Map;
@@ -15,10 +16,10 @@ import org.springframework.boot.context.properties.source.MapConfigurationProper
 
 /**
  * Heap the gateway's read model needs per child, held in heap (a running job) and after a finished job's children
- * were evicted to the packed index ({@code trawl.gateway.read-model.finished-children-in-heap}). It lives in the read
- * model's package to drive it directly, without Kafka: the figure is the data structure's, not a consumer's.
+ * were evicted to the packed index ({@code trawl.gateway.read-model.finished-children-in-heap}). It drives the read
+ * model's public write side directly, without Kafka: the figure is the data structure's, not a consumer's.
  *
- * <p>{@code bench/run dev.trawl.gateway.readmodel.ReadModelFootprint [jobs=100] [children=1000]}
+ * <p>{@code bench/run dev.trawl.bench.gateway.ReadModelFootprint [jobs=100] [children=1000]}
  */
 public final class ReadModelFootprint {
 
