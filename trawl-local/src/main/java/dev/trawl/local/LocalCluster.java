@@ -5,9 +5,9 @@ import dev.trawl.api.event.ParentProgress;
 import dev.trawl.api.serde.Json;
 import dev.trawl.testkit.EmbeddedBroker;
 import dev.trawl.testkit.GeneratedSite;
+import dev.trawl.testkit.ServiceProcess;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -89,30 +89,22 @@ public final class LocalCluster {
 
         String kafka = "--trawl.kafka.bootstrap-servers=" + bootstrap;
         // Actuator (health, Prometheus) of the aggregator and each worker on a free port of its own
-        List<String> actuators = new ArrayList<>();
-        int aggregatorPort = freePort();
-        actuators.add("aggregator http://localhost:" + aggregatorPort);
-        services.add(ServiceProcess.start("progress-aggregator", home, runDir, List.of(kafka,
-                "--trawl.aggregator.state-dir=" + runDir.resolve("aggregator-state"),
-                "--server.port=" + aggregatorPort)));
-        services.add(ServiceProcess.start("gateway", home, runDir, List.of(kafka,
-                "--server.port=" + options.httpPort())));
+        services.add(service("progress-aggregator", "progress-aggregator", runDir).args(kafka,
+                "--trawl.aggregator.state-dir=" + runDir.resolve("aggregator-state")).start());
+        services.add(service("gateway", "gateway", runDir).args(kafka).httpPort(options.httpPort()).start());
         for (int i = 1; i <= options.workers(); i++) {
-            int workerPort = freePort();
-            actuators.add("worker-" + i + " http://localhost:" + workerPort);
-            services.add(ServiceProcess.start("crawler-worker", "crawler-worker-" + i, home, runDir, List.of(kafka,
+            services.add(service("crawler-worker", "crawler-worker-" + i, runDir).args(kafka,
                     // the demo crawls a loopback site: open 127.0.0.0/8 and nothing else
                     "--trawl.worker.allowed-private-cidrs=127.0.0.0/8",
                     "--trawl.worker.politeness-delay=0ms",
-                    "--trawl.worker.instance-id=local-" + i,
-                    "--server.port=" + workerPort)));
+                    "--trawl.worker.instance-id=local-" + i).start());
         }
+        awaitReady();
         String api = "http://localhost:" + options.httpPort();
-        waitForGateway(api);
         say(String.format("up in %.1f s — dashboard and API: %s  (logs: %s)",
                 Duration.between(start, Instant.now()).toMillis() / 1000.0, api + "/", runDir.resolve("logs")));
-        say("health and Prometheus metrics at /actuator/health and /actuator/prometheus of: gateway " + api + ", "
-                + String.join(", ", actuators));
+        say("health and Prometheus metrics at /actuator/health and /actuator/prometheus of: " + String.join(", ",
+                services.stream().map(service -> service.name() + " " + service.url()).toList()));
 
         String jobId = submitDemo(api);
         say("demo crawl submitted: " + api + "/api/jobs/" + jobId);
@@ -128,33 +120,22 @@ public final class LocalCluster {
         return last.status() == JobStatus.COMPLETED ? 0 : 1;
     }
 
-    /** A port free now (the service binds it a moment later; nothing else on this machine should race for it). */
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+    /**
+     * A service from the executable jar {@code mvn package} built in {@code <home>/<module>/target}, run from the home
+     * directory, its output in {@code .trawl/logs/<name>.log}.
+     */
+    private ServiceProcess.Launch service(String module, String name, Path runDir) {
+        return ServiceProcess.jar(name, ServiceProcess.executableJar(options.home(), module))
+                .directory(options.home()).log(runDir.resolve("logs").resolve(name + ".log"));
     }
 
-    private void waitForGateway(String api) throws InterruptedException {
+    /** Waits until every service's readiness probe says so (the gateway's: its read model caught up). */
+    private void awaitReady() {
         Instant deadline = Instant.now().plus(options.startTimeout());
-        while (Instant.now().isBefore(deadline)) {
-            for (ServiceProcess service : services) {
-                if (!service.isAlive()) {
-                    throw new IllegalStateException(service.name() + " exited during start; see " + service.log());
-                }
-            }
-            try {
-                HttpResponse<Void> response = http.send(HttpRequest.newBuilder(URI.create(api + "/api/jobs"))
-                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
-                if (response.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // the gateway is still starting
-            }
-            Thread.sleep(250);
+        for (ServiceProcess service : services) {
+            Duration left = Duration.between(Instant.now(), deadline);
+            service.awaitReady(left.isNegative() ? Duration.ZERO : left);
         }
-        throw new IllegalStateException("the gateway did not answer within " + options.startTimeout());
     }
 
     private String submitDemo(String api) throws IOException, InterruptedException {
@@ -201,9 +182,7 @@ public final class LocalCluster {
     }
 
     void stop() {
-        for (ServiceProcess service : services) {
-            service.stop();
-        }
+        ServiceProcess.stopAll(services, Duration.ofSeconds(20));
         services.clear();
         if (site != null) {
             site.close();

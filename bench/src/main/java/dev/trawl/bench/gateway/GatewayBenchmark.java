@@ -19,9 +19,8 @@ import dev.trawl.api.topic.Topics;
 import dev.trawl.bench.Snapshots;
 import dev.trawl.gateway.GatewayApplication;
 import dev.trawl.testkit.EmbeddedBroker;
-import dev.trawl.testkit.JvmProcess;
+import dev.trawl.testkit.ServiceProcess;
 import dev.trawl.testkit.TopicReader;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -76,25 +75,25 @@ public final class GatewayBenchmark {
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), rate, parents,
                 seconds);
         try (EmbeddedBroker broker = EmbeddedBroker.start()) {
-            int port;
-            try (ServerSocket free = new ServerSocket(0)) {
-                port = free.getLocalPort();
-            }
             Path log = Files.createTempFile("gateway-bench", ".log");
-            List<String> gatewayArgs = new ArrayList<>(List.of("--server.port=" + port,
+            List<String> gatewayArgs = new ArrayList<>(List.of(
                     "--trawl.kafka.bootstrap-servers=" + broker.bootstrapServers(),
                     "--trawl.gateway.ws.idle-timeout=1h", "--logging.level.root=WARN",
                     // keep the other services' application.yml files on this classpath out of the gateway
-                    "--spring.config.name=bench-gateway", "--management.endpoints.web.exposure.include=health,metrics"));
+                    "--spring.config.name=bench-gateway", "--management.endpoints.web.exposure.include=health,metrics",
+                    // ready once the read model caught up, as the gateway's application.yml has it
+                    "--management.endpoint.health.probes.enabled=true",
+                    "--management.endpoint.health.group.readiness.include=readinessState,readModel"));
             gatewayArgs.addAll(splitProperty("bench.gateway-args")); // e.g. --trawl.gateway.ws.coalesce-interval=10ms
-            try (JvmProcess gateway = JvmProcess.start(GatewayApplication.class, log, gatewayJvmArgs(),
-                    gatewayArgs.toArray(String[]::new));
+            try (ServiceProcess gateway = ServiceProcess.mainClass("gateway", GatewayApplication.class)
+                    .jvmArgs(gatewayJvmArgs()).args(gatewayArgs).log(log).start();
                  KafkaProducer<String, ParentProgress> producer = producer(broker.bootstrapServers(),
                          Topics.PARENT_PROGRESS);
                  KafkaProducer<String, JobEvent> events = producer(broker.bootstrapServers(),
                          Topics.JOB_EVENTS)) {
                 HttpClient http = HttpClient.newHttpClient();
-                awaitUp(http, port, gateway);
+                int port = gateway.httpPort();
+                gateway.awaitReady(Duration.ofSeconds(120));
                 boolean endToEnd = Boolean.getBoolean("bench.e2e");
                 List<String> ids = new ArrayList<>();
                 long[] versions = new long[parents];
@@ -116,8 +115,9 @@ public final class GatewayBenchmark {
                 if (endToEnd) {
                     if (Boolean.getBoolean("bench.aggregator-jvm")) {
                         System.out.println("end to end: status events -> aggregator (own JVM) -> gateway -> clients");
-                        aggregator = JvmProcess.start(AggregatorProcess.class, Files.createTempFile("aggregator-bench",
-                                ".log"), List.of("-Xmx512m", "-XX:+UseSerialGC"), broker.bootstrapServers());
+                        aggregator = ServiceProcess.mainClass("aggregator", AggregatorProcess.class).withoutHttp()
+                                .args(broker.bootstrapServers()).log(Files.createTempFile("aggregator-bench", ".log"))
+                                .start();
                     } else {
                         System.out.println("end to end: status events -> aggregator (this JVM) -> gateway -> clients");
                         ProgressAggregator inProcess = new ProgressAggregator(ProgressAggregator.Settings.defaults(
@@ -140,8 +140,7 @@ public final class GatewayBenchmark {
                 }
                 // SIGTERM first: the gateway shuts down cleanly (a flight recording given in its JVM arguments
                 // with dumponexit=true is written)
-                ProcessHandle.of(gateway.pid()).ifPresent(p -> p.destroy());
-                ProcessHandle.of(gateway.pid()).ifPresent(p -> p.onExit().orTimeout(30, TimeUnit.SECONDS).join());
+                gateway.stop(Duration.ofSeconds(30));
                 System.out.println("gateway log: " + log);
             }
         }
@@ -485,27 +484,6 @@ public final class GatewayBenchmark {
         }
         System.out.printf("aggregator scheduled %d × %d children in %.1f s%n", ids.size(), children,
                 (System.nanoTime() - started) / 1e9);
-    }
-
-    private static void awaitUp(HttpClient http, int port, JvmProcess gateway) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (System.nanoTime() < deadline) {
-            if (!gateway.isAlive()) {
-                throw new IllegalStateException("gateway exited, see " + gateway.log());
-            }
-            try {
-                HttpResponse<String> health = http.send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + port + "/actuator/health")).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (health.statusCode() == 200) {
-                    return;
-                }
-            } catch (java.io.IOException notYet) {
-                // still starting
-            }
-            TimeUnit.MILLISECONDS.sleep(200);
-        }
-        throw new IllegalStateException("gateway did not come up, see " + gateway.log());
     }
 
     private static long heapUsed(HttpClient http, int port) {

@@ -1,14 +1,9 @@
 package dev.trawl.bench.pipeline;
 
-import dev.trawl.local.ServiceProcess;
 import dev.trawl.testkit.EmbeddedBroker;
+import dev.trawl.testkit.ServiceProcess;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,8 +15,8 @@ import java.util.Map;
 
 /**
  * The cluster of {@code ./trawl up} (trawl-local's {@code LocalCluster}): a KRaft broker in this JVM, then the
- * aggregator, the gateway and the workers, each a JVM of its own started from its executable jar by
- * {@link ServiceProcess} with the same arguments (-Xmx512m, Serial GC; politeness delay 0, loopback allowed).
+ * aggregator, the gateway and the workers, each a JVM of its own started from its executable jar by testkit's
+ * {@link ServiceProcess} as LocalCluster starts them (-Xmx512m, Serial GC; politeness delay 0, loopback allowed).
  * The only difference: the services are given the broker's own address, not the fixed port LocalCluster
  * forwards to it (only the bootstrap connection goes through that forwarder).
  */
@@ -43,14 +38,14 @@ final class Pipeline implements AutoCloseable {
         try {
             pipeline.startAll(home, workers, aggregatorArgs, workerArgs);
             return pipeline;
-        } catch (RuntimeException | IOException | InterruptedException e) {
+        } catch (RuntimeException | IOException e) {
             pipeline.close();
             throw e;
         }
     }
 
     private void startAll(Path home, int workers, List<String> aggregatorArgs, List<String> workerArgs)
-            throws IOException, InterruptedException {
+            throws IOException {
         Files.createDirectories(runDir.resolve("logs"));
         PrintStream console = System.out;
         try (PrintStream brokerOut = new PrintStream(Files.newOutputStream(runDir.resolve("logs").resolve(
@@ -60,25 +55,32 @@ final class Pipeline implements AutoCloseable {
         } finally {
             System.setOut(console);
         }
-        try (ServerSocket free = new ServerSocket(0)) {
-            gatewayPort = free.getLocalPort();
-        }
         String kafka = "--trawl.kafka.bootstrap-servers=" + broker.bootstrapServers();
         List<String> aggregatorLine = new ArrayList<>(List.of(kafka,
                 "--trawl.aggregator.state-dir=" + runDir.resolve("aggregator-state")));
         aggregatorLine.addAll(aggregatorArgs);
-        aggregator = ServiceProcess.start("progress-aggregator", home, runDir, aggregatorLine);
+        aggregator = service(home, "progress-aggregator", "progress-aggregator").args(aggregatorLine).start();
         services.add(aggregator);
-        services.add(ServiceProcess.start("gateway", home, runDir, List.of(kafka, "--server.port=" + gatewayPort)));
+        ServiceProcess gateway = service(home, "gateway", "gateway").args(kafka).start();
+        gatewayPort = gateway.httpPort();
+        services.add(gateway);
         for (int i = 1; i <= workers; i++) {
             List<String> workerLine = new ArrayList<>(List.of(kafka,
                     "--trawl.worker.allowed-private-cidrs=127.0.0.0/8",
                     "--trawl.worker.politeness-delay=0ms",
                     "--trawl.worker.instance-id=local-" + i));
             workerLine.addAll(workerArgs);
-            services.add(ServiceProcess.start("crawler-worker", "crawler-worker-" + i, home, runDir, workerLine));
+            services.add(service(home, "crawler-worker", "crawler-worker-" + i).args(workerLine).start());
         }
-        awaitGateway();
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        for (ServiceProcess service : services) {
+            service.awaitReady(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        }
+    }
+
+    private ServiceProcess.Launch service(Path home, String module, String name) {
+        return ServiceProcess.jar(name, ServiceProcess.executableJar(home, module)).directory(home)
+                .log(runDir.resolve("logs").resolve(name + ".log"));
     }
 
     String bootstrapServers() {
@@ -117,41 +119,10 @@ final class Pipeline implements AutoCloseable {
         }
     }
 
-    private void awaitGateway() throws InterruptedException {
-        HttpClient http = GatewayApi.HTTP;
-        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-        while (System.nanoTime() < deadline) {
-            checkAlive();
-            try {
-                HttpResponse<Void> response = http.send(HttpRequest.newBuilder(URI.create(api() + "/api/jobs"))
-                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
-                if (response.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // still starting
-            }
-            Thread.sleep(250);
-        }
-        throw new IllegalStateException("the gateway did not answer within 3 minutes");
-    }
-
     /** Stops the services (in parallel: each may take a while to close cleanly), then the broker. */
     @Override
     public void close() {
-        List<Thread> stopping = new ArrayList<>();
-        for (ServiceProcess service : services) {
-            Thread t = new Thread(service::stop, "stop-" + service.name());
-            t.start();
-            stopping.add(t);
-        }
-        for (Thread t : stopping) {
-            try {
-                t.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        ServiceProcess.stopAll(services, Duration.ofSeconds(20));
         services.clear();
         if (broker != null) {
             broker.close();
