@@ -9,10 +9,8 @@ import dev.trawl.aggregator.AggregatorApplication;
 import dev.trawl.api.serde.Json;
 import dev.trawl.gateway.GatewayApplication;
 import dev.trawl.testkit.GeneratedSite;
-import dev.trawl.testkit.JvmProcess;
+import dev.trawl.testkit.ServiceProcess;
 import dev.trawl.worker.WorkerApplication;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -66,7 +64,7 @@ class PipelineOnAKafkaContainerTest {
     @Test
     void aCrawlOnASaslKafkaContainerEndsWithExactCountsAndEveryServiceReportsReady() throws Exception {
         DockerImageName image = requireDockerAndImage();
-        List<JvmProcess> processes = new ArrayList<>();
+        List<ServiceProcess> services = new ArrayList<>();
         // the broker's JVM starts in seconds on a quiet machine; CI runs it beside the rest of the build
         try (KafkaContainer kafka = new KafkaContainer(image.asCompatibleSubstituteFor("apache/kafka"))
                 .withStartupTimeout(Duration.ofMinutes(3))
@@ -87,32 +85,29 @@ class PipelineOnAKafkaContainerTest {
                     "TRAWL_KAFKA_PROPERTIES_SASL_MECHANISM", "PLAIN",
                     "TRAWL_KAFKA_PROPERTIES_SASL_JAAS_CONFIG",
                     PLAIN_LOGIN + " username=\"trawl\" password=\"trawl-secret\";");
-            Path logs = Files.createDirectories(Path.of("target", "e2e-logs"));
+            Path logs = TrawlPipeline.LOGS;
 
-            int aggregatorPort = freePort();
-            processes.add(JvmProcess.startJar(TrawlPipeline.executableJar(AggregatorApplication.class),
-                    logs.resolve("container-aggregator.log"), List.of("-XX:+UseSerialGC"), env,
-                    "--trawl.aggregator.state-dir=" + Files.createTempDirectory("container-aggregator"),
-                    "--server.port=" + aggregatorPort, "--spring.main.banner-mode=off"));
-            int workerPort = freePort();
-            processes.add(JvmProcess.startJar(TrawlPipeline.executableJar(WorkerApplication.class),
-                    logs.resolve("container-worker.log"), List.of("-XX:+UseSerialGC"), env,
-                    "--trawl.worker.instance-id=container-worker",
-                    "--trawl.worker.politeness-delay=0ms",
-                    "--trawl.worker.allowed-private-cidrs=127.0.0.0/8",
-                    "--server.port=" + workerPort, "--spring.main.banner-mode=off"));
-            int gatewayPort = freePort();
-            processes.add(JvmProcess.startJar(TrawlPipeline.executableJar(GatewayApplication.class),
-                    logs.resolve("container-gateway.log"), List.of("-XX:+UseSerialGC"), env,
-                    "--server.port=" + gatewayPort, "--spring.main.banner-mode=off"));
-            String api = "http://127.0.0.1:" + gatewayPort;
+            // no --trawl.kafka.* argument: each service reads the broker and its credentials from env alone
+            services.add(ServiceProcess.jar("aggregator", ServiceProcess.executableJar(AggregatorApplication.class))
+                    .env(env).log(logs.resolve("container-aggregator.log"))
+                    .args("--trawl.aggregator.state-dir=" + Files.createTempDirectory("container-aggregator"),
+                            "--spring.main.banner-mode=off")
+                    .start());
+            ServiceProcess worker = ServiceProcess.jar("worker", ServiceProcess.executableJar(WorkerApplication.class))
+                    .jvmArgs(TrawlPipeline.WORKER_JVM).env(env).log(logs.resolve("container-worker.log"))
+                    .args("--trawl.worker.instance-id=container-worker",
+                            "--trawl.worker.politeness-delay=0ms",
+                            "--trawl.worker.allowed-private-cidrs=127.0.0.0/8", "--spring.main.banner-mode=off")
+                    .start();
+            services.add(worker);
+            ServiceProcess gateway = ServiceProcess.jar("gateway", ServiceProcess.executableJar(GatewayApplication.class))
+                    .env(env).log(logs.resolve("container-gateway.log")).args("--spring.main.banner-mode=off")
+                    .start();
+            services.add(gateway);
+            String api = gateway.url();
 
-            for (String service : List.of(api, "http://127.0.0.1:" + aggregatorPort,
-                    "http://127.0.0.1:" + workerPort)) {
-                await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> {
-                    processes.forEach(p -> assertThat(p.isAlive()).as("%s is running", p.log()).isTrue());
-                    return status(service + "/actuator/health/readiness") == 200;
-                });
+            for (ServiceProcess service : services) {
+                service.awaitReady(Duration.ofSeconds(120));
             }
 
             HttpResponse<String> submitted = http.send(HttpRequest.newBuilder(URI.create(api + "/api/jobs"))
@@ -145,10 +140,10 @@ class PipelineOnAKafkaContainerTest {
                     .isEqualTo("0 pending, 0 running, " + pages + " completed, " + missing + " failed");
 
             // the worker's committed outcomes, as its Prometheus endpoint counts them: this broker saw no other crawl
-            String scrape = body("http://127.0.0.1:" + workerPort + "/actuator/prometheus");
+            String scrape = body(worker.url() + "/actuator/prometheus");
             assertThat(sample(scrape, "trawl_worker_pages_total", "outcome=\"completed\"")).isEqualTo(pages);
         } finally {
-            processes.forEach(p -> p.stop(Duration.ofSeconds(30)));
+            ServiceProcess.stopAll(services, Duration.ofSeconds(30));
         }
     }
 
@@ -193,18 +188,6 @@ class PipelineOnAKafkaContainerTest {
         Assumptions.abort(why);
     }
 
-    private int status(String url) {
-        try {
-            return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (IOException e) {
-            return -1; // not listening yet
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
-        }
-    }
-
     private String body(String url) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).body();
     }
@@ -218,11 +201,5 @@ class PipelineOnAKafkaContainerTest {
             }
         }
         throw new AssertionError("no " + metric + " with " + tags + " in the scrape");
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

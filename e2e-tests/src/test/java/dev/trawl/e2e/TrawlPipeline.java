@@ -2,21 +2,19 @@ package dev.trawl.e2e;
 
 import static org.awaitility.Awaitility.await;
 
-import dev.trawl.aggregator.ProgressAggregator;
-import dev.trawl.aggregator.flow.FlowControl;
+import dev.trawl.aggregator.AggregatorApplication;
 import dev.trawl.api.topic.Topics;
 import dev.trawl.gateway.GatewayApplication;
 import dev.trawl.testkit.EmbeddedBroker;
-import dev.trawl.testkit.JvmProcess;
+import dev.trawl.testkit.ServiceProcess;
 import dev.trawl.worker.WorkerApplication;
 import dev.trawl.worker.WorkerSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -33,20 +31,18 @@ import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * The whole Trawl pipeline on the shared embedded broker, started once per test JVM: the aggregator and the
- * gateway (random port) in this JVM, and {@value #WORKERS} crawler workers as separate processes, each the
- * service's executable jar with its own {@code application.yml}, as {@code ./trawl up} runs them.
+ * The whole Trawl pipeline on the shared embedded broker, started once per test JVM as {@code ./trawl up} runs it:
+ * the aggregator, the gateway and {@value #WORKERS} crawler workers, each a process of its own from the service's
+ * executable jar with its own {@code application.yml} (testkit's {@link ServiceProcess}), ready by its readiness probe.
  *
- * <p>Why the workers are processes: the crawl-task topic is fixed, so any crawler worker on this broker takes part
- * in the crawl of every job, and a test of politeness across replicas needs its replicas to be separate JVMs (no
- * shared politeness state). In-JVM workers beside them would consume the same tasks (in the same group: as more
- * replicas; in another group: every task twice), so this JVM has no other workers: the processes are the one
- * worker fleet every e2e test uses. They run in the default group ({@value #WORKER_GROUP}) with politeness 0 (a
- * robots.txt {@code Crawl-delay} still applies) and loopback allowed.
+ * <p>The crawl-task topic is fixed, so any crawler worker on this broker takes part in the crawl of every job: the
+ * processes are the one worker fleet every test in this JVM uses (in the same group an extra worker would be one more
+ * replica; in another group it would crawl every task a second time). They run in the default group
+ * ({@value #WORKER_GROUP}) with politeness 0 (a robots.txt {@code Crawl-delay} still applies) and loopback allowed.
+ * Tests that need workers configured otherwise run in a JVM (and on a broker) of their own: see
+ * {@code dev.trawl.e2e.ownworkers}.
  */
 final class TrawlPipeline implements AutoCloseable {
 
@@ -62,47 +58,53 @@ final class TrawlPipeline implements AutoCloseable {
     /** ... and at most this many of one parent (its window). */
     static final int MAX_IN_FLIGHT_PER_PARENT = 64;
 
+    static final Path LOGS = Path.of("target", "e2e-logs");
+    /** The workers' JVM options: a smaller heap than a deployment's, as the whole pipeline shares this machine. */
+    static final List<String> WORKER_JVM = List.of("-Xmx256m", "-XX:+UseSerialGC");
+    private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
+
     private static TrawlPipeline shared;
 
     final String bootstrap;
-    final ProgressAggregator aggregator;
-    final ConfigurableApplicationContext gateway;
     final String api;
     final String ws;
+    private final ServiceProcess aggregator;
+    private final ServiceProcess gateway;
     private final Admin admin;
-    private final JvmProcess[] workers = new JvmProcess[WORKERS];
-    /** Each worker process's HTTP port (Actuator: health, Prometheus). */
-    private final int[] workerPorts = new int[WORKERS];
+    private final ServiceProcess[] workers = new ServiceProcess[WORKERS];
     private final AtomicInteger starts = new AtomicInteger();
 
     private TrawlPipeline() {
         bootstrap = EmbeddedBroker.shared().bootstrapServers();
         admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
-        // the slowest to start first: two JVMs booting Spring while this one starts the rest
         for (int i = 0; i < WORKERS; i++) {
             workers[i] = startWorker(i);
         }
         try {
-            ProgressAggregator.Settings defaults = ProgressAggregator.Settings.defaults(bootstrap,
-                    Files.createTempDirectory("e2e-aggregator"));
-            aggregator = new ProgressAggregator(new ProgressAggregator.Settings(defaults.bootstrapServers(),
-                    defaults.applicationId(), defaults.stateDir(), defaults.commitInterval(),
-                    defaults.backlogCommitInterval(), defaults.backlogRecords(), defaults.standbyReplicas(),
-                    defaults.replicationFactor(), defaults.streamThreads(), defaults.topology().withFlow(
-                            FlowControl.Settings.defaults().withFixedLimit(MAX_IN_FLIGHT, MAX_IN_FLIGHT_PER_PARENT)),
-                    defaults.overrides()));
+            aggregator = ServiceProcess.jar("aggregator", ServiceProcess.executableJar(AggregatorApplication.class))
+                    .log(LOGS.resolve("aggregator.log"))
+                    .args("--trawl.kafka.bootstrap-servers=" + bootstrap,
+                            "--trawl.aggregator.state-dir=" + Files.createTempDirectory("e2e-aggregator"),
+                            "--trawl.aggregator.flow.initial-limit=" + MAX_IN_FLIGHT,
+                            "--trawl.aggregator.flow.min-limit=" + MAX_IN_FLIGHT,
+                            "--trawl.aggregator.flow.max-limit=" + MAX_IN_FLIGHT,
+                            "--trawl.aggregator.flow.max-per-parent=" + MAX_IN_FLIGHT_PER_PARENT,
+                            "--spring.main.banner-mode=off")
+                    .start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        aggregator.start();
-        // command-line arguments outrank any application.yml; the config name keeps the other services'
-        // application.yml files on this shared classpath out of the gateway's context
-        gateway = new SpringApplicationBuilder(GatewayApplication.class).run(
-                "--spring.config.name=e2e-gateway", "--server.port=0",
-                "--trawl.kafka.bootstrap-servers=" + bootstrap, "--spring.main.banner-mode=off");
-        int port = Integer.parseInt(gateway.getEnvironment().getRequiredProperty("local.server.port"));
-        api = "http://127.0.0.1:" + port;
-        ws = "ws://127.0.0.1:" + port + "/ws";
+        gateway = ServiceProcess.jar("gateway", ServiceProcess.executableJar(GatewayApplication.class))
+                .log(LOGS.resolve("gateway.log"))
+                .args("--trawl.kafka.bootstrap-servers=" + bootstrap, "--spring.main.banner-mode=off")
+                .start();
+        api = gateway.url();
+        ws = "ws://127.0.0.1:" + gateway.httpPort() + "/ws";
+        aggregator.awaitReady(START_TIMEOUT);
+        gateway.awaitReady(START_TIMEOUT);
+        for (ServiceProcess worker : workers) {
+            worker.awaitReady(START_TIMEOUT);
+        }
         awaitWorkersAssigned();
     }
 
@@ -163,15 +165,30 @@ final class TrawlPipeline implements AutoCloseable {
 
     /** SIGTERM to one worker process (it leaves the group at once, so its partitions move now); waits until gone. */
     void stopWorker(String instanceId) {
-        int i = indexOf(instanceId);
-        workers[i].stop(Duration.ofSeconds(60));
+        workers[indexOf(instanceId)].stop(Duration.ofSeconds(60));
     }
 
-    /** Starts a stopped worker process again, and waits until the group has every worker assigned. */
+    /**
+     * SIGKILL to one worker process: no shutdown hook, no abort of its open transaction, no leave-group; its
+     * partitions move on after its session timeout. Waits until the process is gone.
+     */
+    void killWorker(String instanceId) {
+        workers[indexOf(instanceId)].kill();
+    }
+
+    boolean workerAlive(String instanceId) {
+        return workers[indexOf(instanceId)].isAlive();
+    }
+
+    /**
+     * Starts a stopped (or killed) worker process again, and waits until it is ready and the group has every worker
+     * assigned.
+     */
     void restartWorker(String instanceId) {
         int i = indexOf(instanceId);
         if (!workers[i].isAlive()) {
             workers[i] = startWorker(i);
+            workers[i].awaitReady(START_TIMEOUT);
         }
         awaitWorkersAssigned();
     }
@@ -187,52 +204,19 @@ final class TrawlPipeline implements AutoCloseable {
 
     /** {@code http://127.0.0.1:<port>} of a worker process's Actuator endpoints. */
     String workerActuator(int worker) {
-        return "http://127.0.0.1:" + workerPorts[worker];
+        return workers[worker].url();
     }
 
-    private JvmProcess startWorker(int i) {
-        Path log = Path.of("target", "e2e-logs", instanceId(i) + "-" + starts.incrementAndGet() + ".log");
-        try {
-            Files.createDirectories(log.getParent());
-            try (ServerSocket free = new ServerSocket(0)) {
-                workerPorts[i] = free.getLocalPort();
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return JvmProcess.startJar(workerJar(), log, List.of("-XX:+UseSerialGC"),
-                "--trawl.kafka.bootstrap-servers=" + bootstrap,
-                "--trawl.worker.group-id=" + WORKER_GROUP,
-                "--trawl.worker.instance-id=" + instanceId(i),
-                "--trawl.worker.politeness-delay=0ms",
-                "--trawl.worker.allowed-private-cidrs=127.0.0.0/8",
-                "--server.port=" + workerPorts[i],
-                "--spring.main.banner-mode=off");
-    }
-
-    /** The worker's executable jar beside the plain one this test compiles against (local repo or reactor). */
-    private static Path workerJar() {
-        return executableJar(WorkerApplication.class);
-    }
-
-    /** The executable jar of the service whose main class is {@code application}, beside its plain jar. */
-    static Path executableJar(Class<?> application) {
-        try {
-            Path plain = Path.of(application.getProtectionDomain().getCodeSource().getLocation().toURI());
-            if (Files.isDirectory(plain)) { // <module>/target/classes in a reactor build
-                try (var jars = Files.list(plain.getParent())) {
-                    return jars.filter(p -> p.getFileName().toString().endsWith("-exec.jar")).findFirst()
-                            .orElseThrow(() -> new IllegalStateException("no executable jar of "
-                                    + application.getSimpleName() + " in " + plain.getParent()
-                                    + ": run 'mvn -DskipTests package' first"));
-                }
-            }
-            return plain.resolveSibling(plain.getFileName().toString().replaceFirst("\\.jar$", "-exec.jar"));
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    private ServiceProcess startWorker(int i) {
+        return ServiceProcess.jar(instanceId(i), ServiceProcess.executableJar(WorkerApplication.class))
+                .jvmArgs(WORKER_JVM).log(LOGS.resolve(instanceId(i) + "-" + starts.incrementAndGet() + ".log"))
+                .args("--trawl.kafka.bootstrap-servers=" + bootstrap,
+                        "--trawl.worker.group-id=" + WORKER_GROUP,
+                        "--trawl.worker.instance-id=" + instanceId(i),
+                        "--trawl.worker.politeness-delay=0ms",
+                        "--trawl.worker.allowed-private-cidrs=127.0.0.0/8",
+                        "--spring.main.banner-mode=off")
+                .start();
     }
 
     private ConsumerGroupDescription describeWorkerGroup() {
@@ -249,22 +233,11 @@ final class TrawlPipeline implements AutoCloseable {
 
     @Override
     public void close() {
-        gateway.close();
-        // in parallel: each takes a moment to finish its batch and leave the group
-        List<Thread> stopping = new java.util.ArrayList<>();
-        for (JvmProcess worker : workers) {
-            Thread t = new Thread(() -> worker.stop(Duration.ofSeconds(30)), "e2e-stop-worker");
-            t.start();
-            stopping.add(t);
-        }
-        for (Thread t : stopping) {
-            try {
-                t.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        aggregator.close();
+        List<ServiceProcess> services = new ArrayList<>(List.of(workers));
+        services.add(gateway);
+        // the workers and the gateway in parallel (each takes a moment to leave its group), then the aggregator
+        ServiceProcess.stopAll(services, Duration.ofSeconds(30));
+        aggregator.stop(Duration.ofSeconds(30));
         admin.close(Duration.ofSeconds(5));
     }
 }
