@@ -1,7 +1,8 @@
-package dev.trawl.worker.pipeline;
+package dev.trawl.e2e.ownworkers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.trawl.aggregator.AggregatorApplication;
 import dev.trawl.api.event.ChildStatusChanged;
 import dev.trawl.api.event.JobEvent;
 import dev.trawl.api.event.JobStatus;
@@ -9,38 +10,60 @@ import dev.trawl.api.event.ParentProgress;
 import dev.trawl.api.event.ReasonClass;
 import dev.trawl.api.id.Ids;
 import dev.trawl.api.topic.Topics;
+import dev.trawl.testkit.EmbeddedBroker;
 import dev.trawl.testkit.HostileSite;
-import dev.trawl.worker.CrawlWorker;
-import dev.trawl.worker.WorkerSettings;
+import dev.trawl.testkit.ServiceProcess;
+import dev.trawl.worker.WorkerApplication;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
-/** A crawl of the hostile site through the real aggregator and a real worker ends with exact counts. */
+/**
+ * A crawl of the hostile site through the aggregator and a worker, each a process from its executable jar, ends with
+ * exact counts and readable reasons, and the worker keeps running. The worker is configured for the site: only its
+ * address open (so a redirect to 127.0.0.1 is blocked), short timeouts, one quick retry.
+ */
 class HostileCrawlPipelineTest {
+
+    private static final Path LOGS = Path.of("target", "e2e-logs");
+    private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
 
     @Test
     void aCrawlOfHostilePagesCompletesWithExactCountsAndReadableReasonsAndTheWorkerKeepsRunning() throws Exception {
-        AggregatorPipeline pipeline = AggregatorPipeline.shared();
-        String groupId = "hostile-pipeline-" + UUID.randomUUID();
-        dev.trawl.worker.delivery.KafkaTestSupportAccess.startGroupAtEnd(pipeline.bootstrap, groupId);
-        WorkerSettings settings = WorkerSettings.defaults(pipeline.bootstrap)
-                .withGroupId(groupId)
-                .withAllowedPrivateCidrs(List.of("127.0.0.3/32"))
-                .withPolitenessDelay(Duration.ZERO)
-                .withRetries(1, Duration.ofMillis(20))
-                .withTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(2))
-                .withLimits(1024 * 1024, 200_000, 5, 2_000);
+        String kafka = "--trawl.kafka.bootstrap-servers=" + EmbeddedBroker.shared().bootstrapServers();
         try (HostileSite site = HostileSite.start("127.0.0.3", 0.1);
-             CrawlWorker worker = new CrawlWorker(settings).start()) {
-            String parentId = pipeline.submit("hostile", site.url("/"), 1, 100);
+             ServiceProcess aggregator = ServiceProcess.jar("aggregator",
+                             ServiceProcess.executableJar(AggregatorApplication.class))
+                     .log(LOGS.resolve("hostile-aggregator.log"))
+                     .args(kafka, "--trawl.aggregator.state-dir=" + Files.createTempDirectory("hostile-aggregator"))
+                     .start();
+             ServiceProcess worker = ServiceProcess.jar("worker", ServiceProcess.executableJar(WorkerApplication.class))
+                     .jvmArgs(List.of("-Xmx256m", "-XX:+UseSerialGC")).log(LOGS.resolve("hostile-worker.log"))
+                     .args(kafka,
+                             "--trawl.worker.allowed-private-cidrs=127.0.0.3/32",
+                             "--trawl.worker.politeness-delay=0ms",
+                             "--trawl.worker.max-retries=1", "--trawl.worker.retry-backoff=20ms",
+                             "--trawl.worker.connect-timeout=1s", "--trawl.worker.read-timeout=1s",
+                             "--trawl.worker.fetch-deadline=2s",
+                             "--trawl.worker.max-body-size=1MB", "--trawl.worker.max-markdown-chars=200000",
+                             "--trawl.worker.max-redirects=5", "--trawl.worker.max-links=2000")
+                     .start();
+             JobTopics topics = new JobTopics(EmbeddedBroker.shared().bootstrapServers())) {
+            aggregator.awaitReady(START_TIMEOUT);
+            worker.awaitReady(START_TIMEOUT);
+            String parentId = topics.submit("hostile", site.url("/"), 1, 100);
 
-            ParentProgress done = pipeline.awaitTerminal(parentId, Duration.ofSeconds(90));
+            ParentProgress done = topics.awaitTerminal(parentId, Duration.ofSeconds(90));
 
-            Map<String, ChildStatusChanged> outcomes = terminalOutcomes(pipeline, parentId);
+            Map<String, ChildStatusChanged> outcomes = terminalOutcomes(topics, parentId);
             Map<String, String> expected = new HashMap<>();
             expected.put("/", "completed");
             expected.put("/ok", "completed");
@@ -77,18 +100,24 @@ class HostileCrawlPipelineTest {
             assertThat(done.failed()).isEqualTo(8);
             assertThat(done.pending() + done.running()).isZero();
             assertThat(done.documentCount()).isEqualTo(9);
-            assertThat(worker.isRunning()).isTrue();
+            assertThat(worker.isAlive()).isTrue();
+            assertThat(status(worker.url() + "/actuator/health/liveness")).as("the worker's liveness").isEqualTo(200);
         }
     }
 
-    private static Map<String, ChildStatusChanged> terminalOutcomes(AggregatorPipeline pipeline, String parentId) {
+    private static Map<String, ChildStatusChanged> terminalOutcomes(JobTopics topics, String parentId) {
         Map<String, ChildStatusChanged> outcomes = new HashMap<>();
-        for (var record : pipeline.readAll(Topics.JOB_EVENTS.name())) {
+        for (var record : topics.readAll(Topics.JOB_EVENTS.name())) {
             JobEvent event = Topics.JOB_EVENTS.valueSerde().deserializer().deserialize(record.topic(), record.value());
             if (event instanceof ChildStatusChanged c && c.parentId().equals(parentId) && c.status().isTerminal()) {
                 outcomes.put(c.childId(), c);
             }
         }
         return outcomes;
+    }
+
+    private static int status(String url) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 }
