@@ -16,7 +16,7 @@ import dev.trawl.api.event.ParentProgress;
 import dev.trawl.api.id.Ids;
 import dev.trawl.api.topic.Topics;
 import dev.trawl.testkit.EmbeddedBroker;
-import dev.trawl.testkit.JvmProcess;
+import dev.trawl.testkit.ServiceProcess;
 import dev.trawl.testkit.TopicReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -60,8 +60,9 @@ class AggregatorFailoverTest {
     @Test
     void countsStayExactWhenAnAggregatorInstanceIsKilledMidCrawl() throws Exception {
         Path logs = Files.createTempDirectory("failover");
-        try (JvmProcess killed = JvmProcess.start(AggregatorProcessMain.class, logs.resolve("aggregator-a.log"),
-                List.of(), bootstrap, applicationId, logs.resolve("state-a").toString());
+        try (ServiceProcess killed = ServiceProcess.mainClass("aggregator-a", AggregatorProcessMain.class)
+                .jvmArgs(List.of("-Xmx256m")).withoutHttp().log(logs.resolve("aggregator-a.log"))
+                .args(bootstrap, applicationId, logs.resolve("state-a").toString()).start();
              ProgressAggregator survivor = new ProgressAggregator(settings(bootstrap, applicationId,
                      logs.resolve("state-b")));
              var producer = producer(); var tasks = reader(Topics.CRAWL_TASKS.name());
