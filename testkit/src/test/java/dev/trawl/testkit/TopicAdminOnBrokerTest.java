@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trawl.api.topic.Topic;
 import dev.trawl.api.topic.TopicAdmin;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -56,16 +55,21 @@ class TopicAdminOnBrokerTest {
         TopicAdmin.ensureTopics(bootstrap, topics, (short) 1);
     }
 
-    /** A topic that exists with fewer partitions than Trawl declares is taken as it is, not waited for. */
+    /**
+     * A topic that exists with fewer partitions than Trawl declares is taken as it is, not waited for: waiting for
+     * the declared partitions' leaders would end in ensureTopics' "no serving leader" failure.
+     */
     @Test
     void aTopicCreatedBeforeWithFewerPartitionsIsAccepted() throws Exception {
         String name = "topic-admin-" + UUID.randomUUID();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             admin.createTopics(List.of(new NewTopic(name, 2, (short) 1))).all().get();
+
+            TopicAdmin.ensureTopics(bootstrap, List.of(new Topic<>(name, Serdes.String(), Serdes.String(), false,
+                    12)), (short) 1);
+
+            assertThat(admin.describeTopics(List.of(name)).allTopicNames().get().get(name).partitions())
+                    .as("the topic as it was").hasSize(2);
         }
-        long start = System.nanoTime();
-        TopicAdmin.ensureTopics(bootstrap, List.of(new Topic<>(name, Serdes.String(), Serdes.String(), false, 12)),
-                (short) 1);
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
     }
 }
