@@ -1,5 +1,6 @@
 package dev.trawl.bench.gateway;
 
+import dev.trawl.aggregator.AggregatorApplication;
 import dev.trawl.aggregator.ProgressAggregator;
 import dev.trawl.bench.aggregator.AggregatorBenchmark;
 import dev.trawl.api.event.ChildStatus;
@@ -53,9 +54,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * coalescing and the WebSocket write. The gateway's heap is read from its actuator every second.
  *
  * <p>With {@code -Dbench.e2e=true} the changes are child status events on {@code trawl.job-events} instead, and a
- * {@link ProgressAggregator} in this JVM (or, with {@code -Dbench.aggregator-jvm=true}, an {@link AggregatorProcess}
- * in a JVM of its own) turns them into the snapshots: the latency is then from the status event (its timestamp, the
- * snapshot's {@code updated_at}) to the client, through the aggregator and the gateway.
+ * {@link ProgressAggregator} in this JVM (or, with {@code -Dbench.aggregator-jvm=true}, the aggregator's executable
+ * jar in a JVM of its own, as deployed) turns them into the snapshots: the latency is then from the status event (its
+ * timestamp, the snapshot's {@code updated_at}) to the client, through the aggregator and the gateway.
  *
  * <p>{@code bench/run dev.trawl.bench.gateway.GatewayBenchmark [clients,clients…] [changes/s] [seconds] [parents]}
  */
@@ -115,9 +116,14 @@ public final class GatewayBenchmark {
                 if (endToEnd) {
                     if (Boolean.getBoolean("bench.aggregator-jvm")) {
                         System.out.println("end to end: status events -> aggregator (own JVM) -> gateway -> clients");
-                        aggregator = ServiceProcess.mainClass("aggregator", AggregatorProcess.class).withoutHttp()
-                                .args(broker.bootstrapServers()).log(Files.createTempFile("aggregator-bench", ".log"))
-                                .start();
+                        aggregator = ServiceProcess.jar("aggregator",
+                                        ServiceProcess.executableJar(AggregatorApplication.class))
+                                .args("--trawl.kafka.bootstrap-servers=" + broker.bootstrapServers(),
+                                        "--trawl.aggregator.state-dir="
+                                                + Files.createTempDirectory("bench-e2e-aggregator"),
+                                        "--logging.level.root=WARN")
+                                .log(Files.createTempFile("aggregator-bench", ".log")).start()
+                                .awaitReady(Duration.ofMinutes(2));
                     } else {
                         System.out.println("end to end: status events -> aggregator (this JVM) -> gateway -> clients");
                         ProgressAggregator inProcess = new ProgressAggregator(ProgressAggregator.Settings.defaults(
