@@ -76,6 +76,9 @@ public final class HostileSite implements AutoCloseable {
     /** @param host a loopback address literal such as {@code 127.0.0.3} */
     public static HostileSite start(String host, double crawlDelaySeconds) {
         try {
+            // built before the site answers: compressing 100 MB takes a while on a busy machine, and a crawler's read
+            // timeout would meet that wait instead of the bomb
+            bomb();
             return new HostileSite(host, crawlDelaySeconds);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the hostile site", e);

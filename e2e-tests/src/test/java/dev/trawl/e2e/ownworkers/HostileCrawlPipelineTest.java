@@ -88,10 +88,11 @@ class HostileCrawlPipelineTest {
                 ChildStatusChanged outcome = outcomes.get(childId);
                 assertThat(outcome).as(e.getKey()).isNotNull();
                 if (e.getValue().equals("completed")) {
-                    assertThat(outcome.documentId()).as(e.getKey()).isEqualTo(childId);
+                    assertThat(outcome.documentId()).as("%s: %s", e.getKey(), outcome).isEqualTo(childId);
                 } else {
-                    assertThat(outcome.reason()).as(e.getKey()).isEqualTo(e.getValue());
-                    assertThat(outcome.reasonClass()).as(e.getKey()).isIn(ReasonClass.ERROR, ReasonClass.POLICY);
+                    assertThat(outcome.reason()).as("%s: %s", e.getKey(), outcome).isEqualTo(e.getValue());
+                    assertThat(outcome.reasonClass()).as("%s: %s", e.getKey(), outcome)
+                            .isIn(ReasonClass.ERROR, ReasonClass.POLICY);
                 }
             }
             assertThat(done.status()).isEqualTo(JobStatus.COMPLETED);
