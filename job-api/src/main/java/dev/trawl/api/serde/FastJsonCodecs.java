@@ -13,6 +13,11 @@ import dev.trawl.api.event.ReasonClass;
  * databinding spent about 1.1 µs reading an event and 0.4 µs writing a child's state; these scan and write plain
  * bytes ({@link EventScanner}, {@link JsonBytes}). {@code FastJsonCodecsTest} holds them to Jackson's bytes and
  * values.
+ *
+ * <p>Why they stay (issue 15, docs/BENCHMARKS.md "Session 9"): the whole-pipeline benchmark with every value read
+ * and written by Jackson 3 databind and Blackbird instead spent 15–30 % more CPU per page over all the processes
+ * (workers and aggregator alike) and crawled 5,000 pages in 15.1–17.7 s instead of 12.6–13.7 s on this saturated
+ * two-core machine; keeping only {@link IsoInstants} recovered part of it, not all.
  */
 public final class FastJsonCodecs {
 
