@@ -1,15 +1,14 @@
 package dev.trawl.gateway;
 
+import static dev.trawl.gateway.LargeSnapshots.send;
+import static dev.trawl.gateway.LargeSnapshots.withActivity;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.trawl.api.event.JobStatus;
 import dev.trawl.api.event.ParentProgress;
-import dev.trawl.api.event.ProgressDetail;
 import dev.trawl.api.id.Ids;
-import dev.trawl.api.topic.Topics;
 import dev.trawl.gateway.live.JobStreamController;
-import dev.trawl.testkit.EmbeddedBroker;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.Socket;
@@ -18,12 +17,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -39,7 +35,6 @@ import org.springframework.test.context.TestPropertySource;
 class StreamLimitsTest extends GatewayIntegrationTest {
 
     /** Large enough that a few snapshots fill the socket buffers of a client that reads nothing. */
-    private static final String LONG_MESSAGE = "x".repeat(256 * 1024);
 
     @Autowired
     JobStreamController streams;
@@ -55,7 +50,7 @@ class StreamLimitsTest extends GatewayIntegrationTest {
         // more stalled streams of each kind than the gateway has threads to push with
         int perKind = Math.max(2, Runtime.getRuntime().availableProcessors()) + 1;
         List<StalledHttpStream> stalled = new ArrayList<>();
-        try (KafkaProducer<String, ParentProgress> producer = largeRecordProducer()) {
+        try (KafkaProducer<String, ParentProgress> producer = LargeSnapshots.producer()) {
             for (int i = 0; i < perKind; i++) {
                 stalled.add(new StalledHttpStream(port, "/api/jobs/" + id + "/events", "text/event-stream"));
                 stalled.add(new StalledHttpStream(port, "/api/jobs/" + id + "/stream", "application/x-ndjson"));
@@ -149,25 +144,5 @@ class StreamLimitsTest extends GatewayIntegrationTest {
             // all that arrived
         }
         return read.toString(StandardCharsets.UTF_8);
-    }
-
-    private static ParentProgress withActivity(ParentProgress p) {
-        return new ParentProgress(p.id(), p.name(), p.status(), p.pending(), p.running(), p.completed(), p.failed(),
-                p.cancelled(), p.total(), p.documentCount(), p.bytes(), p.progress(), p.etaSeconds(), p.progressText(),
-                p.createdAt(), p.startedAt(), p.updatedAt(), p.finishedAt(), p.warning(), p.version(), "bulk-import",
-                ProgressDetail.of("c1", p.version(), 1000, LONG_MESSAGE, null));
-    }
-
-    private static void send(KafkaProducer<String, ParentProgress> producer, ParentProgress snapshot)
-            throws Exception {
-        producer.send(new ProducerRecord<>(Topics.PARENT_PROGRESS.name(), snapshot.id(), snapshot)).get();
-    }
-
-    private static KafkaProducer<String, ParentProgress> largeRecordProducer() {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, EmbeddedBroker.shared().bootstrapServers());
-        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 2 * 1024 * 1024);
-        return new KafkaProducer<>(props, Topics.PARENT_PROGRESS.keySerde().serializer(),
-                Topics.PARENT_PROGRESS.valueSerde().serializer());
     }
 }

@@ -1,27 +1,23 @@
 package dev.trawl.gateway;
 
 import static dev.trawl.testkit.WsClient.type;
+import static dev.trawl.gateway.LargeSnapshots.send;
+import static dev.trawl.gateway.LargeSnapshots.withActivity;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.trawl.api.event.JobStatus;
 import dev.trawl.api.event.ParentProgress;
-import dev.trawl.api.event.ProgressDetail;
 import dev.trawl.api.id.Ids;
-import dev.trawl.api.topic.Topics;
 import dev.trawl.gateway.live.JobStreamController;
 import dev.trawl.gateway.tomcatinternals.ConnectionAbortValve;
-import dev.trawl.testkit.EmbeddedBroker;
 import dev.trawl.testkit.WsClient;
 import java.time.Duration;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.catalina.Container;
 import org.apache.coyote.AbstractProtocol;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.tomcat.util.threads.ThreadPoolExecutor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -42,7 +38,6 @@ import org.springframework.test.context.TestPropertySource;
         "trawl.gateway.stream.send-time-limit=2s"})
 class WithoutTomcatInternalsTest extends GatewayIntegrationTest {
 
-    private static final String LONG_MESSAGE = "x".repeat(256 * 1024);
 
     @Autowired
     ServletWebServerApplicationContext context;
@@ -86,7 +81,7 @@ class WithoutTomcatInternalsTest extends GatewayIntegrationTest {
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> get("/api/jobs/" + id, "application/json").statusCode() == 200);
         long slowBefore = streams.slowStreamsClosed();
-        try (KafkaProducer<String, ParentProgress> producer = largeRecordProducer();
+        try (KafkaProducer<String, ParentProgress> producer = LargeSnapshots.producer();
              StalledHttpStream stalled = new StalledHttpStream(port, "/api/jobs/" + id + "/events",
                      "text/event-stream")) {
             assertThat(stalled.head()).startsWith("HTTP/1.1 200");
@@ -106,25 +101,5 @@ class WithoutTomcatInternalsTest extends GatewayIntegrationTest {
             assertThat(healthy.lastVersion()).isEqualTo(terminal);
             assertThat(healthy.events()).extracting(e -> e.data().get("version").longValue()).isSorted();
         }
-    }
-
-    private static ParentProgress withActivity(ParentProgress p) {
-        return new ParentProgress(p.id(), p.name(), p.status(), p.pending(), p.running(), p.completed(), p.failed(),
-                p.cancelled(), p.total(), p.documentCount(), p.bytes(), p.progress(), p.etaSeconds(), p.progressText(),
-                p.createdAt(), p.startedAt(), p.updatedAt(), p.finishedAt(), p.warning(), p.version(), "bulk-import",
-                ProgressDetail.of("c1", p.version(), 1000, LONG_MESSAGE, null));
-    }
-
-    private static void send(KafkaProducer<String, ParentProgress> producer, ParentProgress snapshot)
-            throws Exception {
-        producer.send(new ProducerRecord<>(Topics.PARENT_PROGRESS.name(), snapshot.id(), snapshot)).get();
-    }
-
-    private static KafkaProducer<String, ParentProgress> largeRecordProducer() {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, EmbeddedBroker.shared().bootstrapServers());
-        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 2 * 1024 * 1024);
-        return new KafkaProducer<>(props, Topics.PARENT_PROGRESS.keySerde().serializer(),
-                Topics.PARENT_PROGRESS.valueSerde().serializer());
     }
 }
