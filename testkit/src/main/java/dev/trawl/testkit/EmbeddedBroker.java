@@ -2,6 +2,11 @@ package dev.trawl.testkit;
 
 import dev.trawl.api.topic.TopicAdmin;
 import dev.trawl.api.topic.Topics;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
@@ -53,6 +58,21 @@ public final class EmbeddedBroker implements AutoCloseable {
         }
         shared.close();
         shared = null;
+    }
+
+    /**
+     * {@link #start()}, with what the broker's storage formatter prints to stdout written to {@code formatterLog}
+     * instead (a console of a tool or a benchmark stays readable).
+     */
+    public static EmbeddedBroker start(Path formatterLog) throws IOException {
+        PrintStream console = System.out;
+        try (PrintStream formatterOut = new PrintStream(Files.newOutputStream(formatterLog), true,
+                StandardCharsets.UTF_8)) {
+            System.setOut(formatterOut);
+            return start();
+        } finally {
+            System.setOut(console);
+        }
     }
 
     /**

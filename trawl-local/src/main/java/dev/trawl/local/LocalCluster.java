@@ -7,12 +7,10 @@ import dev.trawl.testkit.EmbeddedBroker;
 import dev.trawl.testkit.GeneratedSite;
 import dev.trawl.testkit.ServiceProcess;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -72,14 +70,7 @@ public final class LocalCluster {
         deleteRecursively(runDir.resolve("aggregator-state"));
 
         say("starting a Kafka broker (KRaft) on localhost:" + options.kafkaPort());
-        PrintStream console = System.out;
-        try (PrintStream brokerOut = new PrintStream(Files.newOutputStream(runDir.resolve("logs").resolve(
-                "broker-format.log")), true, StandardCharsets.UTF_8)) {
-            System.setOut(brokerOut); // the broker's storage formatter prints to stdout
-            broker = EmbeddedBroker.start();
-        } finally {
-            System.setOut(console);
-        }
+        broker = EmbeddedBroker.start(runDir.resolve("logs").resolve("broker-format.log"));
         int brokerPort = Integer.parseInt(broker.bootstrapServers().substring(
                 broker.bootstrapServers().lastIndexOf(':') + 1));
         forwarder = new PortForwarder(options.kafkaPort(), brokerPort);

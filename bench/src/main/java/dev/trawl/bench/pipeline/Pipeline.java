@@ -3,8 +3,6 @@ package dev.trawl.bench.pipeline;
 import dev.trawl.testkit.EmbeddedBroker;
 import dev.trawl.testkit.ServiceProcess;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -47,14 +45,7 @@ final class Pipeline implements AutoCloseable {
     private void startAll(Path home, int workers, List<String> aggregatorArgs, List<String> workerArgs)
             throws IOException {
         Files.createDirectories(runDir.resolve("logs"));
-        PrintStream console = System.out;
-        try (PrintStream brokerOut = new PrintStream(Files.newOutputStream(runDir.resolve("logs").resolve(
-                "broker-format.log")), true, StandardCharsets.UTF_8)) {
-            System.setOut(brokerOut); // the broker's storage formatter prints to stdout
-            broker = EmbeddedBroker.start();
-        } finally {
-            System.setOut(console);
-        }
+        broker = EmbeddedBroker.start(runDir.resolve("logs").resolve("broker-format.log"));
         String kafka = "--trawl.kafka.bootstrap-servers=" + broker.bootstrapServers();
         List<String> aggregatorLine = new ArrayList<>(List.of(kafka,
                 "--trawl.aggregator.state-dir=" + runDir.resolve("aggregator-state")));
