@@ -362,18 +362,20 @@ public final class TransactionalTaskLoop implements Runnable {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             // nothing to flush: batches are committed (or aborted) before the next poll
-            log.debug("revoked {}", partitions);
-            ledger.forget(partitions);
-            acquiredUnread.removeAll(partitions);
+            release("revoked", partitions);
             justRevoked.addAll(partitions);
         }
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
-            log.debug("lost {}", partitions);
+            release("lost", partitions);
+            justRevoked.removeAll(partitions);
+        }
+
+        private void release(String how, Collection<TopicPartition> partitions) {
+            log.debug("{} {}", how, partitions);
             ledger.forget(partitions);
             acquiredUnread.removeAll(partitions);
-            justRevoked.removeAll(partitions);
         }
 
         @Override
