@@ -106,20 +106,12 @@ public record WorkerSettings(
         return changed(c -> c.instanceId = v);
     }
 
-    public WorkerSettings withBatchSize(int v) {
-        return changed(c -> c.batchSize = v);
-    }
-
     public WorkerSettings withMaxInFlight(int v) {
         return changed(c -> c.maxInFlight = v);
     }
 
     public WorkerSettings withPolitenessDelay(Duration v) {
         return changed(c -> c.politenessDelay = v);
-    }
-
-    public WorkerSettings withUserAgent(String v) {
-        return changed(c -> c.userAgent = v);
     }
 
     public WorkerSettings withTimeouts(Duration connect, Duration read, Duration deadline) {
@@ -163,10 +155,6 @@ public record WorkerSettings(
 
     public WorkerSettings withCommitInterval(Duration v) {
         return changed(c -> c.commitInterval = v);
-    }
-
-    public WorkerSettings withKafkaOverrides(java.util.Map<String, Object> v) {
-        return changed(c -> c.kafkaOverrides = v);
     }
 
     private WorkerSettings changed(java.util.function.Consumer<Copy> change) {

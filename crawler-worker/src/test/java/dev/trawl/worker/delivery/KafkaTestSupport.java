@@ -28,13 +28,13 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 
 /** Producing tasks and reading results on the shared embedded broker. */
-final class KafkaTestSupport {
+public final class KafkaTestSupport {
 
     private KafkaTestSupport() {
     }
 
     /** Sends a crawl task the way the aggregator does: keyed by host shard, with deterministic ids. */
-    static CrawlTask submit(KafkaProducer<byte[], byte[]> producer, String parentId, String rawUrl) {
+    public static CrawlTask submit(KafkaProducer<byte[], byte[]> producer, String parentId, String rawUrl) {
         String url = UrlNormalizer.normalize(rawUrl).orElseThrow();
         String childId = Ids.childId(parentId, url);
         CrawlTask task = new CrawlTask(parentId, childId, url, 1, 1, 1, Instant.now());

@@ -3,27 +3,23 @@ package dev.trawl.worker.observability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.trawl.api.event.CrawlTask;
 import dev.trawl.api.id.Ids;
-import dev.trawl.api.id.UrlNormalizer;
 import dev.trawl.api.serde.Json;
-import dev.trawl.api.topic.Topics;
 import dev.trawl.testkit.EmbeddedBroker;
 import dev.trawl.testkit.GeneratedSite;
 import dev.trawl.worker.WorkerApplication;
+import dev.trawl.worker.delivery.KafkaTestSupport;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -63,9 +59,10 @@ class WorkerHealthAndMetricsTest {
                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
                     new ByteArraySerializer(), new ByteArraySerializer())) {
                 String parent = Ids.newParentId();
-                submit(producer, parent, site.baseUrl() + "/p/1");
-                submit(producer, parent, site.baseUrl() + "/p/2");
-                submit(producer, parent, site.baseUrl() + "/missing/1");
+                KafkaTestSupport.submit(producer, parent, site.baseUrl() + "/p/1");
+                KafkaTestSupport.submit(producer, parent, site.baseUrl() + "/p/2");
+                KafkaTestSupport.submit(producer, parent, site.baseUrl() + "/missing/1");
+                producer.flush();
             }
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
                 String scrape = get(base + "/actuator/prometheus").body();
@@ -113,17 +110,5 @@ class WorkerHealthAndMetricsTest {
     private HttpResponse<String> get(String url) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
                 HttpResponse.BodyHandlers.ofString());
-    }
-
-    /** A crawl task as the aggregator sends it: keyed by host shard, with deterministic ids. */
-    private static void submit(KafkaProducer<byte[], byte[]> producer, String parentId, String rawUrl)
-            throws Exception {
-        String url = UrlNormalizer.normalize(rawUrl).orElseThrow();
-        String childId = Ids.childId(parentId, url);
-        CrawlTask task = new CrawlTask(parentId, childId, url, 1, 1, 1, Instant.now());
-        String key = Ids.hostShardKey(UrlNormalizer.host(url), childId, 1);
-        String topic = Topics.CRAWL_TASKS.name();
-        producer.send(new ProducerRecord<>(topic, Topics.CRAWL_TASKS.keySerde().serializer().serialize(topic, key),
-                Topics.CRAWL_TASKS.valueSerde().serializer().serialize(topic, task))).get();
     }
 }
