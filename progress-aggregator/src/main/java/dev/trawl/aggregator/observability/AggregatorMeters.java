@@ -49,15 +49,16 @@ public final class AggregatorMeters implements MeterBinder {
         FunctionCounter.builder("trawl.aggregator.fold.late", flow, FlowControl::lateTotal)
                 .description("Child terminal events older than flow control's target age when folded")
                 .register(registry);
-        Gauge.builder("trawl.aggregator.flow.limit", flow, FlowControl::limit)
-                .description("Children this instance may have handed to workers and not finished")
-                .register(registry);
-        Gauge.builder("trawl.aggregator.flow.in.flight", flow, FlowControl::inFlight)
-                .description("Children handed to workers and not finished")
-                .register(registry);
-        Gauge.builder("trawl.aggregator.flow.active.parents", flow, FlowControl::activeParents)
-                .description("Crawls with children in flight or queued")
-                .register(registry);
+        flowGauge(registry, flow, "limit", FlowControl::limit,
+                "Children this instance may have handed to workers and not finished");
+        flowGauge(registry, flow, "in.flight", FlowControl::inFlight, "Children handed to workers and not finished");
+        flowGauge(registry, flow, "active.parents", FlowControl::activeParents,
+                "Crawls with children in flight or queued");
+    }
+
+    private static void flowGauge(MeterRegistry registry, FlowControl flow, String name,
+                                  java.util.function.ToDoubleFunction<FlowControl> value, String description) {
+        Gauge.builder("trawl.aggregator.flow." + name, flow, value).description(description).register(registry);
     }
 
     private static double recordsProcessed(KafkaStreams streams) {

@@ -85,8 +85,7 @@ class ParentLifecycleTest {
         running(parent, 2);
         errorFailure(parent);
         errorFailure(parent);
-        assertThat(ParentLifecycle.tolerance(parent)).isEqualTo(Tolerance.CONTINUE);
-        assertThat(ParentLifecycle.terminalStatus(parent)).isEqualTo(JobStatus.COMPLETED_WITH_FAILURES);
+        assertEnds(parent, Tolerance.CONTINUE, JobStatus.COMPLETED_WITH_FAILURES);
     }
 
     @Test
@@ -96,8 +95,7 @@ class ParentLifecycleTest {
         for (int i = 0; i < 5; i++) {
             assertThat(errorFailure(parent)).isFalse();
         }
-        assertThat(ParentLifecycle.tolerance(parent)).isEqualTo(Tolerance.WITHIN);
-        assertThat(ParentLifecycle.terminalStatus(parent)).isEqualTo(JobStatus.COMPLETED);
+        assertEnds(parent, Tolerance.WITHIN, JobStatus.COMPLETED);
     }
 
     @Test
@@ -127,5 +125,10 @@ class ParentLifecycleTest {
         ParentState failing = ParentState.generic("g2", "scan", "library scan", T0);
         failing.seal("disk full");
         assertThat(ParentLifecycle.terminalStatus(failing)).isEqualTo(JobStatus.FAILED);
+    }
+
+    private static void assertEnds(ParentState parent, Tolerance tolerance, JobStatus status) {
+        assertThat(ParentLifecycle.tolerance(parent)).isEqualTo(tolerance);
+        assertThat(ParentLifecycle.terminalStatus(parent)).isEqualTo(status);
     }
 }
