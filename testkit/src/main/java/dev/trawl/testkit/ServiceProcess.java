@@ -33,6 +33,9 @@ import org.awaitility.core.ConditionTimeoutException;
  * <p>It runs under {@link ParentGuard}, so it ends when the JVM that started it does, however that ended.
  * {@link #stop} is SIGTERM (Spring closes cleanly: a Kafka client leaves its group at once), {@link #kill} is SIGKILL
  * (no shutdown hook, no flush, no leave-group), so a test can kill a service for real while the rest runs on.
+ *
+ * <p>Over 300 lines: it replaced four harnesses, and its launch options ({@link Launch}), readiness wait and
+ * stop/kill are one life cycle of one process; half of it is Javadoc.
  */
 public final class ServiceProcess implements AutoCloseable {
 

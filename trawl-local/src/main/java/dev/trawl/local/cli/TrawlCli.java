@@ -22,6 +22,9 @@ import tools.jackson.databind.node.ObjectNode;
  * never to Kafka. Exit codes: 0 done (a watched job completed, with or without failures), 1 a watched job failed or
  * was cancelled (or a cancel found it already ended), 2 a refused or malformed command line, 3 no such job or the
  * stream ended without the job ending, 4 the gateway could not be reached or answered unexpectedly.
+ *
+ * <p>Over 300 lines: four commands and what each prints. Moving the command line to picocli (issue 18, the clients
+ * users work in) makes one class per subcommand, and {@link CliArgs} goes.
  */
 public final class TrawlCli {
 
