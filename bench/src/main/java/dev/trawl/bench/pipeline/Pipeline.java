@@ -30,11 +30,12 @@ final class Pipeline implements AutoCloseable {
         this.runDir = runDir;
     }
 
-    static Pipeline start(Path home, Path runDir, int workers, List<String> aggregatorArgs, List<String> workerArgs)
+    static Pipeline start(Path home, Path runDir, int workers, List<String> aggregatorArgs, List<String> workerArgs,
+                          List<String> gatewayArgs)
             throws IOException, InterruptedException {
         Pipeline pipeline = new Pipeline(runDir);
         try {
-            pipeline.startAll(home, workers, aggregatorArgs, workerArgs);
+            pipeline.startAll(home, workers, aggregatorArgs, workerArgs, gatewayArgs);
             return pipeline;
         } catch (RuntimeException | IOException e) {
             pipeline.close();
@@ -42,8 +43,8 @@ final class Pipeline implements AutoCloseable {
         }
     }
 
-    private void startAll(Path home, int workers, List<String> aggregatorArgs, List<String> workerArgs)
-            throws IOException {
+    private void startAll(Path home, int workers, List<String> aggregatorArgs, List<String> workerArgs,
+                          List<String> gatewayArgs) throws IOException {
         Files.createDirectories(runDir.resolve("logs"));
         broker = EmbeddedBroker.start(runDir.resolve("logs").resolve("broker-format.log"));
         String kafka = "--trawl.kafka.bootstrap-servers=" + broker.bootstrapServers();
@@ -52,7 +53,9 @@ final class Pipeline implements AutoCloseable {
         aggregatorLine.addAll(aggregatorArgs);
         aggregator = service(home, "progress-aggregator", "progress-aggregator").args(aggregatorLine).start();
         services.add(aggregator);
-        ServiceProcess gateway = service(home, "gateway", "gateway").args(kafka).start();
+        List<String> gatewayLine = new ArrayList<>(List.of(kafka));
+        gatewayLine.addAll(gatewayArgs);
+        ServiceProcess gateway = service(home, "gateway", "gateway").args(gatewayLine).start();
         gatewayPort = gateway.httpPort();
         services.add(gateway);
         for (int i = 1; i <= workers; i++) {

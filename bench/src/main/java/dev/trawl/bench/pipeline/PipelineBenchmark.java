@@ -132,11 +132,13 @@ public final class PipelineBenchmark implements AutoCloseable {
      * once, as {@code ./trawl up}'s demo does, so that a measured crawl meets services that have started.
      */
     private void startCluster(int n) throws Exception {
-        if (!options.aggregatorArgs().isEmpty() || !options.workerArgs().isEmpty()) {
-            say("extra arguments: aggregator " + options.aggregatorArgs() + ", workers " + options.workerArgs());
+        if (!options.aggregatorArgs().isEmpty() || !options.workerArgs().isEmpty()
+                || !options.gatewayArgs().isEmpty()) {
+            say("extra arguments: aggregator " + options.aggregatorArgs() + ", workers " + options.workerArgs()
+                    + ", gateway " + options.gatewayArgs());
         }
         pipeline = Pipeline.start(options.home(), runDir.resolve("cluster-" + n), options.workers(),
-                options.aggregatorArgs(), options.workerArgs());
+                options.aggregatorArgs(), options.workerArgs(), options.gatewayArgs());
         say("pipeline up: broker " + pipeline.bootstrapServers() + " in this JVM, gateway " + pipeline.api()
                 + ", processes " + pipeline.servicePids());
         api = new GatewayApi(pipeline.api());

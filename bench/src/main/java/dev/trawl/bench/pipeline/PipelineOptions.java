@@ -12,7 +12,8 @@ import java.util.Set;
 record PipelineOptions(Path home, int pages, int smallPages, int workers, Set<Phase> phases, int repeat, boolean fresh,
                        String server, int maxPages, int maxDepth, double cancelAt, Duration fairDelay,
                        double quietLoad, double quietCores, Duration quietTimeout, Duration crawlTimeout, boolean keep,
-                       List<String> aggregatorArgs, List<String> workerArgs, boolean help) {
+                       List<String> aggregatorArgs, List<String> workerArgs, List<String> gatewayArgs,
+                       boolean help) {
 
     /** The measured parts of a run; the warm-up crawl always comes first. */
     enum Phase {
@@ -49,7 +50,9 @@ record PipelineOptions(Path home, int pages, int smallPages, int workers, Set<Ph
               --keep             keep the temporary directory (site, logs, access log, the ETA polls as CSV)
               --aggregator-arg A an argument added to the aggregator's command line, e.g.
                                  --trawl.aggregator.flow.target-age=300ms (repeatable)
-              --worker-arg A     ... to each worker's, e.g. --trawl.worker.batch-size=32 (repeatable)""";
+              --worker-arg A     ... to each worker's, e.g. --trawl.worker.batch-size=32 (repeatable)
+              --gateway-arg A    ... to the gateway's, e.g.
+                                 --trawl.gateway.ws.inline-send-completions=false (repeatable)""";
 
     static PipelineOptions parse(String[] args) {
         Path home = Path.of(System.getProperty("trawl.home", ".")).toAbsolutePath().normalize();
@@ -71,6 +74,7 @@ record PipelineOptions(Path home, int pages, int smallPages, int workers, Set<Ph
         boolean keep = false;
         List<String> aggregatorArgs = new ArrayList<>();
         List<String> workerArgs = new ArrayList<>();
+        List<String> gatewayArgs = new ArrayList<>();
         boolean help = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -93,6 +97,7 @@ record PipelineOptions(Path home, int pages, int smallPages, int workers, Set<Ph
                 case "--keep" -> keep = true;
                 case "--aggregator-arg" -> aggregatorArgs.add(value(args, ++i, a));
                 case "--worker-arg" -> workerArgs.add(value(args, ++i, a));
+                case "--gateway-arg" -> gatewayArgs.add(value(args, ++i, a));
                 case "-h", "--help" -> help = true;
                 default -> throw new IllegalArgumentException("unknown option " + a);
             }
@@ -106,7 +111,7 @@ record PipelineOptions(Path home, int pages, int smallPages, int workers, Set<Ph
         return new PipelineOptions(home, pages, smallPages, workers, phases, repeat, fresh, server, maxPages, maxDepth,
                 cancelAt, Duration.ofMillis((long) (fairDelay * 1000)), quietLoad, quietCores,
                 Duration.ofSeconds(quietTimeout), Duration.ofSeconds(crawlTimeout), keep, List.copyOf(aggregatorArgs),
-                List.copyOf(workerArgs), help);
+                List.copyOf(workerArgs), List.copyOf(gatewayArgs), help);
     }
 
     boolean runs(Phase phase) {
