@@ -181,13 +181,12 @@ public final class Fetcher implements AutoCloseable {
             boolean wanted = status / 100 == 2 && acceptedMime.test(mime);
             ResponseBody body = ResponseBody.EMPTY;
             if (wanted && entity != null) {
-                String encoding = header(response, "Content-Encoding", "identity");
+                String encoding = header(response, "Content-Encoding", "identity").trim().toLowerCase(Locale.ROOT);
                 raw = entity.getContent();
                 InputStream decoded = ResponseBody.decoding(encoding, raw);
                 if (decoded == null) {
                     discard = true;
-                    return new Failure("unsupported content encoding " + encoding.trim().toLowerCase(Locale.ROOT),
-                            ReasonClass.POLICY, status, false);
+                    return new Failure("unsupported content encoding " + encoding, ReasonClass.POLICY, status, false);
                 }
                 body = ResponseBody.readCapped(decoded, maxBodyBytes, deadline);
                 discard = body.truncated();

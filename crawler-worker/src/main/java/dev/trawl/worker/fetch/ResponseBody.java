@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.util.Arrays;
-import java.util.Locale;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.Inflater;
 import java.util.zip.InflaterInputStream;
@@ -25,9 +24,9 @@ record ResponseBody(byte[] bytes, boolean truncated) {
     /** Error and redirect bodies up to this size are read and dropped so the connection can be reused. */
     private static final int DRAIN_LIMIT = 16 * 1024;
 
-    /** The decoding stream over {@code raw}; null for an encoding we do not read. */
+    /** The decoding stream over {@code raw} for a trimmed, lower-case encoding; null for one we do not read. */
     static InputStream decoding(String contentEncoding, InputStream raw) throws IOException {
-        return switch (contentEncoding.trim().toLowerCase(Locale.ROOT)) {
+        return switch (contentEncoding) { // trimmed, lower case
             case "identity", "" -> raw;
             case "gzip", "x-gzip" -> new GZIPInputStream(raw, 8192);
             case "deflate" -> new InflaterInputStream(raw, new Inflater(), 8192);
